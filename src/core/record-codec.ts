@@ -1,0 +1,116 @@
+/**
+ * Helpers every store shares for turning records into bytes and back, with the same limits and
+ * the same refusal of garbage everywhere.
+ */
+import { RecordTooLargeError, StoreError } from './errors.ts';
+import type { EncodedData, SessionMeta, SessionRecord } from './store.ts';
+
+/** Default upper bound on one record's encoded data, in bytes (UTF-8). */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
+/** A fresh null-prototype data map: hostile keys such as `__proto__` stay plain keys. */
+export function emptyData(): EncodedData {
+  return Object.create(null) as EncodedData;
+}
+
+/** Copy entries into a null-prototype map (never `Object.assign` onto `{}`). */
+export function toNullProto(source: Record<string, string>): EncodedData {
+  const out = emptyData();
+  for (const key of Object.keys(source)) out[key] = source[key] as string;
+  return out;
+}
+
+/** Size in bytes of the data part of a record, as stores that keep one document see it. */
+export function encodedDataBytes(data: EncodedData): number {
+  let bytes = 2;
+  for (const key of Object.keys(data)) {
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(data[key] as string) + 6;
+  }
+  return bytes;
+}
+
+/** Throws `RecordTooLargeError` (with sizes, never contents) when data exceeds `maxBytes`. */
+export function assertDataSize(data: EncodedData, maxBytes: number): void {
+  const bytes = encodedDataBytes(data);
+  if (bytes > maxBytes) {
+    throw new RecordTooLargeError(
+      `session data is ${bytes} bytes, over this store's limit of ${maxBytes} bytes; ` +
+        'keep large objects out of the session (store an ID and load the object) or raise maxRecordBytes',
+    );
+  }
+}
+
+/** Serialise a data map as one JSON object whose values are the JSON texts. */
+export function stringifyData(data: EncodedData): string {
+  return JSON.stringify(data);
+}
+
+/** Parse what `stringifyData` made; anything else is a `StoreError`. */
+export function parseData(text: unknown): EncodedData {
+  if (typeof text !== 'string') throw new StoreError('session store returned data that is not text');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new StoreError('session store returned data that is not valid JSON');
+  }
+  return checkData(parsed);
+}
+
+/** Validate an already-parsed data map (object of strings) and return a null-prototype copy. */
+export function checkData(value: unknown): EncodedData {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new StoreError('session store returned data that is not an object');
+  }
+  const out = emptyData();
+  for (const key of Object.keys(value)) {
+    const entry = (value as Record<string, unknown>)[key];
+    if (typeof entry !== 'string') throw new StoreError('session store returned a data entry that is not JSON text');
+    out[key] = entry;
+  }
+  return out;
+}
+
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isNullableString = (v: unknown): v is string | null => v === null || typeof v === 'string';
+
+/** Validate metadata read back from a store (numbers may arrive as numeric strings from SQL drivers). */
+export function checkMeta(value: unknown): SessionMeta {
+  if (value === null || typeof value !== 'object') throw new StoreError('session store returned metadata that is not an object');
+  const v = value as Record<string, unknown>;
+  const num = (x: unknown): unknown => (typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : typeof x === 'bigint' ? Number(x) : x);
+  const meta = {
+    userId: v.userId ?? null,
+    createdAt: num(v.createdAt),
+    authAt: v.authAt == null ? null : num(v.authAt),
+    touchedAt: num(v.touchedAt),
+    expiresAt: num(v.expiresAt),
+    ip: v.ip ?? null,
+    userAgent: v.userAgent ?? null,
+  };
+  if (
+    !isNullableString(meta.userId) ||
+    !isTime(meta.createdAt) ||
+    !(meta.authAt === null || isTime(meta.authAt)) ||
+    !isTime(meta.touchedAt) ||
+    !isTime(meta.expiresAt) ||
+    !isNullableString(meta.ip) ||
+    !isNullableString(meta.userAgent)
+  ) {
+    throw new StoreError('session store returned malformed metadata');
+  }
+  return meta as SessionMeta;
+}
+
+/** Validate a whole record from a store. */
+export function checkRecord(value: unknown): SessionRecord {
+  if (value === null || typeof value !== 'object') throw new StoreError('session store returned a record that is not an object');
+  const v = value as Record<string, unknown>;
+  return { meta: checkMeta(v.meta), data: checkData(v.data) };
+}
+
+/** Apply a per-key patch to a data map in place (used by stores that merge in JS). */
+export function applyDataPatch(data: EncodedData, set: EncodedData, unset: readonly string[]): void {
+  for (const key of unset) delete data[key];
+  for (const key of Object.keys(set)) data[key] = set[key] as string;
+}

@@ -1,0 +1,165 @@
+/**
+ * A bounded in-process store for development and tests. Least-recently-used records are evicted
+ * past `maxSessions`; expired records are swept on an interval. Refused under
+ * NODE_ENV=production unless `allowInProduction: true` (it forgets everything on restart and is
+ * not shared between processes).
+ */
+import { ConfigError } from '../../core/errors.ts';
+import { applyDataPatch, assertDataSize, DEFAULT_MAX_RECORD_BYTES, toNullProto } from '../../core/record-codec.ts';
+import type {
+  EpochMs,
+  SessionPatch,
+  SessionRecord,
+  SessionStore,
+  TouchMeta,
+  UserSessionEntry,
+} from '../../core/store.ts';
+
+export interface MemoryStoreOptions {
+  /** Most records kept; the least recently used is evicted beyond it. Default 10,000. */
+  maxSessions?: number;
+  /** Allow use when NODE_ENV=production. Default false. */
+  allowInProduction?: boolean;
+  /** Largest record accepted, in bytes. Default 1 MiB. */
+  maxRecordBytes?: number;
+  /** How often expired records are swept, in ms (0 disables). Default 60,000. */
+  sweepInterval?: number;
+}
+
+export class MemoryStore implements SessionStore {
+  readonly #records = new Map<string, SessionRecord>();
+  readonly #byUser = new Map<string, Set<string>>();
+  readonly #maxSessions: number;
+  readonly #maxRecordBytes: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const { maxSessions = 10_000, allowInProduction = false, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES, sweepInterval = 60_000 } = options;
+    if (process.env.NODE_ENV === 'production' && !allowInProduction) {
+      throw new ConfigError(
+        'MemoryStore is not for production: it loses every session on restart and is not shared between processes. ' +
+          'Use SqliteStore (holdfast/stores/sqlite) or a shared store, or pass { allowInProduction: true } if you really mean it.',
+      );
+    }
+    if (!Number.isInteger(maxSessions) || maxSessions < 1) throw new ConfigError('MemoryStore maxSessions must be a positive integer');
+    if (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 1) throw new ConfigError('MemoryStore maxRecordBytes must be a positive integer');
+    this.#maxSessions = maxSessions;
+    this.#maxRecordBytes = maxRecordBytes;
+    if (sweepInterval > 0) {
+      this.#timer = setInterval(() => void this.sweep(Date.now()), sweepInterval);
+      this.#timer.unref();
+    }
+  }
+
+  /** Number of records held (expired ones not yet swept included). */
+  get size(): number {
+    return this.#records.size;
+  }
+
+  async get(key: string): Promise<SessionRecord | null> {
+    const record = this.#records.get(key);
+    if (record === undefined) return null;
+    // Refresh LRU position.
+    this.#records.delete(key);
+    this.#records.set(key, record);
+    return { meta: { ...record.meta }, data: toNullProto(record.data) };
+  }
+
+  async set(key: string, record: SessionRecord): Promise<void> {
+    assertDataSize(record.data, this.#maxRecordBytes);
+    this.#remove(key);
+    this.#records.set(key, { meta: { ...record.meta }, data: toNullProto(record.data) });
+    this.#index(key, record.meta.userId);
+    while (this.#records.size > this.#maxSessions) {
+      const oldest = this.#records.keys().next().value as string;
+      this.#remove(oldest);
+    }
+  }
+
+  async patch(key: string, patch: SessionPatch): Promise<boolean> {
+    const record = this.#records.get(key);
+    if (record === undefined) return false;
+    const data = toNullProto(record.data);
+    applyDataPatch(data, patch.set, patch.unset);
+    assertDataSize(data, this.#maxRecordBytes);
+    if (record.meta.userId !== patch.meta.userId) {
+      this.#unindex(key, record.meta.userId);
+      this.#index(key, patch.meta.userId);
+    }
+    record.data = data;
+    record.meta = { ...patch.meta };
+    return true;
+  }
+
+  async touch(key: string, meta: TouchMeta): Promise<boolean> {
+    const record = this.#records.get(key);
+    if (record === undefined) return false;
+    record.meta = { ...record.meta, touchedAt: meta.touchedAt, expiresAt: meta.expiresAt };
+    return true;
+  }
+
+  async destroy(key: string): Promise<void> {
+    this.#remove(key);
+  }
+
+  async listByUser(userId: string): Promise<UserSessionEntry[]> {
+    const keys = this.#byUser.get(userId);
+    if (keys === undefined) return [];
+    const out: UserSessionEntry[] = [];
+    for (const key of keys) {
+      const record = this.#records.get(key);
+      if (record !== undefined) out.push({ key, meta: { ...record.meta } });
+    }
+    return out;
+  }
+
+  async destroyByUser(userId: string, exceptKey?: string): Promise<number> {
+    const keys = this.#byUser.get(userId);
+    if (keys === undefined) return 0;
+    let removed = 0;
+    for (const key of [...keys]) {
+      if (key === exceptKey) continue;
+      this.#remove(key);
+      removed++;
+    }
+    return removed;
+  }
+
+  async sweep(now: EpochMs): Promise<number> {
+    let removed = 0;
+    for (const [key, record] of this.#records) {
+      if (record.meta.expiresAt <= now) {
+        this.#remove(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #remove(key: string): void {
+    const record = this.#records.get(key);
+    if (record === undefined) return;
+    this.#records.delete(key);
+    this.#unindex(key, record.meta.userId);
+  }
+
+  #index(key: string, userId: string | null): void {
+    if (userId === null) return;
+    let keys = this.#byUser.get(userId);
+    if (keys === undefined) this.#byUser.set(userId, (keys = new Set()));
+    keys.add(key);
+  }
+
+  #unindex(key: string, userId: string | null): void {
+    if (userId === null) return;
+    const keys = this.#byUser.get(userId);
+    if (keys === undefined) return;
+    keys.delete(key);
+    if (keys.size === 0) this.#byUser.delete(userId);
+  }
+}
