@@ -1,0 +1,215 @@
+/**
+ * The embedded default store: one SQLite file through `node:sqlite`, no extra dependency.
+ * Durable across restarts and safe for several processes on one host (WAL, busy timeout, every
+ * write one statement). Per-key patches merge inside SQLite with `json_patch`, so two requests
+ * that change different keys of one session both win.
+ */
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { ConfigError, HoldfastError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
+import { assertDataSize, checkMeta, DEFAULT_MAX_RECORD_BYTES, emptyData, parseData, stringifyData } from '../../core/record-codec.ts';
+import type {
+  EpochMs,
+  SessionMeta,
+  SessionPatch,
+  SessionRecord,
+  SessionStore,
+  TouchMeta,
+  UserSessionEntry,
+} from '../../core/store.ts';
+import { buildSql, TABLE_NAME, type SqliteSql } from './sql.ts';
+
+export interface SqliteStoreOptions {
+  /** Database file. Its directory is created (mode 0700) when missing; ':memory:' for tests. */
+  path: string;
+  /** Table name (letters, digits, underscore). Default 'holdfast_sessions'. */
+  table?: string;
+  /** Largest record accepted, in bytes as `encodedDataBytes` counts them. Default 1 MiB. */
+  maxRecordBytes?: number;
+  /** How often expired rows are swept, in ms (0 disables). Default 60,000. */
+  sweepInterval?: number;
+  /** Rows deleted per sweep statement, so a big sweep never holds the write lock for long. Default 500. */
+  sweepBatch?: number;
+  /** How long a statement waits for another process's write lock, in ms. Default 5,000. */
+  busyTimeout?: number;
+}
+
+type Statements = { [K in Exclude<keyof SqliteSql, 'schema'>]: StatementSync };
+
+const positiveInt = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0;
+
+export class SqliteStore implements SessionStore {
+  readonly #db: DatabaseSync;
+  readonly #st: Statements;
+  readonly #maxRecordBytes: number;
+  readonly #sweepBatch: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    const {
+      path,
+      table = 'holdfast_sessions',
+      maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
+      sweepInterval = 60_000,
+      sweepBatch = 500,
+      busyTimeout = 5_000,
+    } = options ?? ({} as SqliteStoreOptions);
+    if (typeof path !== 'string' || path === '') throw new ConfigError('SqliteStore needs { path }: the database file to use');
+    if (typeof table !== 'string' || !TABLE_NAME.test(table)) {
+      throw new ConfigError('SqliteStore table must be 1-63 letters, digits or underscores, not starting with a digit');
+    }
+    if (!positiveInt(maxRecordBytes)) throw new ConfigError('SqliteStore maxRecordBytes must be a positive integer');
+    if (!positiveInt(sweepBatch)) throw new ConfigError('SqliteStore sweepBatch must be a positive integer');
+    if (!(sweepInterval === 0 || positiveInt(sweepInterval))) throw new ConfigError('SqliteStore sweepInterval must be 0 or a positive integer (ms)');
+    if (!(busyTimeout === 0 || positiveInt(busyTimeout))) throw new ConfigError('SqliteStore busyTimeout must be 0 or a positive integer (ms)');
+    this.#maxRecordBytes = maxRecordBytes;
+    this.#sweepBatch = sweepBatch;
+
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Session data is private: create the file owner-only (SQLite gives -wal/-shm the same mode).
+      closeSync(openSync(path, 'a', 0o600));
+    }
+    this.#db = new DatabaseSync(path);
+    try {
+      // busy_timeout first: switching to WAL and creating the table may wait for another process.
+      this.#db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
+      this.#db.exec('PRAGMA journal_mode = WAL');
+      this.#db.exec('PRAGMA synchronous = NORMAL');
+      const sql = buildSql(table);
+      for (const statement of sql.schema) this.#db.exec(statement);
+      const { schema: _schema, ...rest } = sql;
+      const st = {} as Statements;
+      for (const name of Object.keys(rest) as (keyof Statements)[]) st[name] = this.#db.prepare(rest[name]);
+      this.#st = st;
+    } catch (error) {
+      this.#db.close();
+      throw new StoreError(`SqliteStore could not open its database: ${(error as Error).message}`, { cause: error });
+    }
+
+    if (sweepInterval > 0) {
+      this.#timer = setInterval(() => {
+        this.sweep(Date.now()).catch(() => {
+          // A failed background sweep is retried next interval; reads never depend on it.
+        });
+      }, sweepInterval);
+      this.#timer.unref();
+    }
+  }
+
+  async get(key: string): Promise<SessionRecord | null> {
+    return this.#run(() => {
+      const row = this.#st.get.get({ key });
+      return row === undefined ? null : { meta: rowMeta(row), data: parseData(row.data) };
+    });
+  }
+
+  async set(key: string, record: SessionRecord): Promise<void> {
+    assertDataSize(record.data, this.#maxRecordBytes);
+    const data = stringifyData(record.data);
+    this.#run(() => this.#st.set.run({ key, data, ...metaParams(record.meta) }));
+  }
+
+  async patch(key: string, patch: SessionPatch): Promise<boolean> {
+    // RFC 7396 merge patch: null removes a key, a string replaces it (never merged into).
+    const merge = emptyData() as Record<string, string | null>;
+    for (const name of patch.unset) merge[name] = null;
+    for (const name of Object.keys(patch.set)) merge[name] = patch.set[name] as string;
+    const params = { key, patch: JSON.stringify(merge), maxBytes: this.#maxRecordBytes, ...metaParams(patch.meta) };
+    return this.#run(() => {
+      if (Number(this.#st.patch.run(params).changes) > 0) return true;
+      // Nothing written: either there is no such record, or the result would be too large.
+      // (A record created between the two statements can only make this report "too large"
+      // for a patch that wrote nothing, which is still an honest refusal.)
+      if (this.#st.exists.get({ key }) === undefined) return false;
+      throw new RecordTooLargeError(
+        `session data would be over this store's limit of ${this.#maxRecordBytes} bytes after this change; ` +
+          'keep large objects out of the session (store an ID and load the object) or raise maxRecordBytes',
+      );
+    });
+  }
+
+  async touch(key: string, meta: TouchMeta): Promise<boolean> {
+    return this.#run(() => Number(this.#st.touch.run({ key, touchedAt: meta.touchedAt, expiresAt: meta.expiresAt }).changes) > 0);
+  }
+
+  async destroy(key: string): Promise<void> {
+    this.#run(() => this.#st.destroy.run({ key }));
+  }
+
+  async listByUser(userId: string): Promise<UserSessionEntry[]> {
+    return this.#run(() => this.#st.listByUser.all({ userId }).map((row) => ({ key: rowKey(row), meta: rowMeta(row) })));
+  }
+
+  async destroyByUser(userId: string, exceptKey?: string): Promise<number> {
+    return this.#run(() => {
+      const result =
+        exceptKey === undefined ? this.#st.destroyByUser.run({ userId }) : this.#st.destroyByUserExcept.run({ userId, exceptKey });
+      return Number(result.changes);
+    });
+  }
+
+  /** Delete rows expired at `now`, `sweepBatch` at a time, yielding to the event loop in between. */
+  async sweep(now: EpochMs): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const changes = this.#run(() => Number(this.#st.sweep.run({ now, limit: this.#sweepBatch }).changes));
+      removed += changes;
+      if (changes < this.#sweepBatch) return removed;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.#closed) return removed;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  /** Run a statement; driver failures become `StoreError` (our own errors pass through). */
+  #run<T>(fn: () => T): T {
+    if (this.#closed) throw new StoreError('SqliteStore is closed');
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof HoldfastError) throw error;
+      throw new StoreError(`SqliteStore query failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+type Row = Record<string, unknown>;
+
+function rowKey(row: Row): string {
+  if (typeof row.key !== 'string') throw new StoreError('session store returned a key that is not text');
+  return row.key;
+}
+
+function rowMeta(row: Row): SessionMeta {
+  return checkMeta({
+    userId: row.user_id,
+    createdAt: row.created_at,
+    authAt: row.auth_at,
+    touchedAt: row.touched_at,
+    expiresAt: row.expires_at,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  });
+}
+
+function metaParams(meta: SessionMeta): Record<string, string | number | null> {
+  return {
+    userId: meta.userId,
+    createdAt: meta.createdAt,
+    authAt: meta.authAt,
+    touchedAt: meta.touchedAt,
+    expiresAt: meta.expiresAt,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  };
+}

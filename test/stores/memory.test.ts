@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/core/errors.ts';
+import { MemoryStore } from '../../src/stores/memory/index.ts';
+import { fullMeta, randomKey, randomUser, record, sleep } from '../conformance/fixtures.ts';
+import { runStoreConformance } from '../conformance/store-conformance.ts';
+
+runStoreConformance('MemoryStore', {
+  create: async () => new MemoryStore(),
+  teardown: async (store) => store.close?.(),
+});
+
+runStoreConformance('MemoryStore (maxRecordBytes 4096)', {
+  create: async () => new MemoryStore({ maxRecordBytes: 4096 }),
+  teardown: async (store) => store.close?.(),
+  maxRecordBytes: 4096,
+});
+
+/** Runs `fn` with NODE_ENV set to `value`, restoring the previous value (or its absence) after. */
+function withNodeEnv<T>(value: string | undefined, fn: () => T): T {
+  const previous = process.env.NODE_ENV;
+  if (value === undefined) delete process.env.NODE_ENV;
+  else process.env.NODE_ENV = value;
+  try {
+    return fn();
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = previous;
+  }
+}
+
+describe('MemoryStore specifics', () => {
+  it('evicts the least recently used record beyond maxSessions', async () => {
+    const store = new MemoryStore({ maxSessions: 3, sweepInterval: 0 });
+    const [a, b, c, d, e] = Array.from({ length: 5 }, randomKey) as [string, string, string, string, string];
+    const user = randomUser();
+    for (const key of [a, b, c]) await store.set(key, record(fullMeta({ userId: user }), { key }));
+    assert.ok((await store.get(a)) !== null); // a is now the most recently used; b the least
+    await store.set(d, record(fullMeta({ userId: user }), {}));
+    assert.equal(store.size, 3);
+    assert.equal(await store.get(b), null);
+    for (const key of [a, c, d]) assert.ok((await store.get(key)) !== null);
+    assert.deepEqual((await store.listByUser(user)).map((x) => x.key).sort(), [a, c, d].sort());
+    await store.set(e, record(fullMeta(), {}));
+    assert.equal(await store.get(a), null, 'a was the least recently read of a, c, d');
+    assert.equal(store.size, 3);
+    await store.close();
+  });
+
+  it('is refused under NODE_ENV=production unless allowInProduction', () => {
+    withNodeEnv('production', () => {
+      assert.throws(
+        () => new MemoryStore(),
+        (error: unknown) => error instanceof ConfigError && error.code === 'ERR_HOLDFAST_CONFIG' && /allowInProduction/.test(error.message),
+      );
+      const store = new MemoryStore({ allowInProduction: true });
+      void store.close();
+    });
+    for (const env of ['development', 'test', undefined]) {
+      withNodeEnv(env, () => void new MemoryStore({ sweepInterval: 0 }).close());
+    }
+  });
+
+  it('rejects bad options with ConfigError', () => {
+    for (const options of [{ maxSessions: 0 }, { maxSessions: 1.5 }, { maxRecordBytes: 0 }, { maxRecordBytes: -1 }]) {
+      assert.throws(() => new MemoryStore(options), ConfigError, JSON.stringify(options));
+    }
+  });
+
+  it('sweeps expired records on its interval', async () => {
+    const store = new MemoryStore({ sweepInterval: 20 });
+    const [expired, live] = [randomKey(), randomKey()];
+    await store.set(expired, record(fullMeta({ expiresAt: Date.now() - 1 }), {}));
+    await store.set(live, record(fullMeta(), {}));
+    await sleep(80);
+    assert.equal(store.size, 1);
+    assert.ok((await store.get(live)) !== null);
+    await store.close();
+  });
+});
