@@ -35,6 +35,11 @@ export class StoreError extends HoldfastError {
   readonly statusCode = 503;
 }
 
+/** A store returned a record it cannot have written (garbage): that one session is treated as absent. */
+export class CorruptRecordError extends StoreError {
+  override readonly code = 'ERR_HOLDFAST_STORE_CORRUPT';
+}
+
 /** A store call did not settle within `storeTimeout`. */
 export class StoreTimeoutError extends StoreError {
   override readonly code = 'ERR_HOLDFAST_STORE_TIMEOUT';

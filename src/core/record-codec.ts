@@ -2,7 +2,7 @@
  * Helpers every store shares for turning records into bytes and back, with the same limits and
  * the same refusal of garbage everywhere.
  */
-import { RecordTooLargeError, StoreError } from './errors.ts';
+import { CorruptRecordError, RecordTooLargeError } from './errors.ts';
 import type { EncodedData, SessionMeta, SessionRecord } from './store.ts';
 
 /** Default upper bound on one record's encoded data, in bytes (UTF-8). */
@@ -45,14 +45,14 @@ export function stringifyData(data: EncodedData): string {
   return JSON.stringify(data);
 }
 
-/** Parse what `stringifyData` made; anything else is a `StoreError`. */
+/** Parse what `stringifyData` made; anything else is a `CorruptRecordError` (a `StoreError`). */
 export function parseData(text: unknown): EncodedData {
-  if (typeof text !== 'string') throw new StoreError('session store returned data that is not text');
+  if (typeof text !== 'string') throw new CorruptRecordError('session store returned data that is not text');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new StoreError('session store returned data that is not valid JSON');
+    throw new CorruptRecordError('session store returned data that is not valid JSON');
   }
   return checkData(parsed);
 }
@@ -60,12 +60,12 @@ export function parseData(text: unknown): EncodedData {
 /** Validate an already-parsed data map (object of strings) and return a null-prototype copy. */
 export function checkData(value: unknown): EncodedData {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new StoreError('session store returned data that is not an object');
+    throw new CorruptRecordError('session store returned data that is not an object');
   }
   const out = emptyData();
   for (const key of Object.keys(value)) {
     const entry = (value as Record<string, unknown>)[key];
-    if (typeof entry !== 'string') throw new StoreError('session store returned a data entry that is not JSON text');
+    if (typeof entry !== 'string') throw new CorruptRecordError('session store returned a data entry that is not JSON text');
     out[key] = entry;
   }
   return out;
@@ -76,7 +76,7 @@ const isNullableString = (v: unknown): v is string | null => v === null || typeo
 
 /** Validate metadata read back from a store (numbers may arrive as numeric strings from SQL drivers). */
 export function checkMeta(value: unknown): SessionMeta {
-  if (value === null || typeof value !== 'object') throw new StoreError('session store returned metadata that is not an object');
+  if (value === null || typeof value !== 'object') throw new CorruptRecordError('session store returned metadata that is not an object');
   const v = value as Record<string, unknown>;
   const num = (x: unknown): unknown => (typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : typeof x === 'bigint' ? Number(x) : x);
   const meta = {
@@ -97,14 +97,14 @@ export function checkMeta(value: unknown): SessionMeta {
     !isNullableString(meta.ip) ||
     !isNullableString(meta.userAgent)
   ) {
-    throw new StoreError('session store returned malformed metadata');
+    throw new CorruptRecordError('session store returned malformed metadata');
   }
   return meta as SessionMeta;
 }
 
 /** Validate a whole record from a store. */
 export function checkRecord(value: unknown): SessionRecord {
-  if (value === null || typeof value !== 'object') throw new StoreError('session store returned a record that is not an object');
+  if (value === null || typeof value !== 'object') throw new CorruptRecordError('session store returned a record that is not an object');
   const v = value as Record<string, unknown>;
   return { meta: checkMeta(v.meta), data: checkData(v.data) };
 }

@@ -1,0 +1,102 @@
+/**
+ * holdfast/express: session middleware for Express 5 and 4, Connect, and plain node:http
+ * (`middleware(req, res, next)`).
+ *
+ * ```ts
+ * import { session } from 'holdfast/express';
+ * app.use(session({ secrets: process.env.SESSION_SECRET, store: new SqliteStore({ path: 'data/sessions.sqlite' }) }));
+ * app.post('/login', async (req, res) => { await req.session.login(user.id); res.redirect('/'); });
+ * ```
+ *
+ * When `trustProxy` is not given, Express's own `trust proxy` setting is honoured.
+ * Store failures reach `next(err)` as a StoreError with status 503.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSessions } from '../../create-sessions.ts';
+import type { SessionOptions } from '../../core/options.ts';
+import type { Sessions } from '../../core/sessions.ts';
+import type { Session, SessionData } from '../../core/session-types.ts';
+import type { TrustFn } from '../../core/trust-proxy.ts';
+import { commitOnEnd } from '../node/commit-on-end.ts';
+import { NodeRequestView } from '../node/request-view.ts';
+
+export type ExpressSessionOptions = SessionOptions;
+
+/** A request after the middleware ran. Use it, or augment Express's Request yourself. */
+export interface RequestWithSession<Data extends object = SessionData> extends IncomingMessage {
+  session: Session<Data>;
+}
+
+export type Next = (error?: unknown) => void;
+
+export interface SessionMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: Next): void;
+  /** The engine: listSessions, revokeSession, revokeAllSessions, on(event), close. */
+  readonly sessions: Sessions;
+}
+
+interface ExpressRequestBits {
+  originalUrl?: string;
+  app?: { get(setting: string): unknown };
+}
+
+export function session(options: ExpressSessionOptions): SessionMiddleware {
+  const sessions = createSessions(options);
+  const useAppTrust = options.trustProxy === undefined;
+
+  const middleware = function holdfastSession(req: IncomingMessage, res: ServerResponse, next: Next): void {
+    if (Object.hasOwn(req, 'session')) {
+      next();
+      return;
+    }
+    const bits = req as IncomingMessage & ExpressRequestBits;
+    const trust = useAppTrust ? appTrust(bits) : undefined;
+    const view = new NodeRequestView(req, bits.originalUrl);
+
+    if (!sessions.mayHaveSession(req.headers.cookie)) {
+      // No session cookie: nothing to load. Build the session only if the handler touches it.
+      defineLazySession(req, () => {
+        const ctx = sessions.fresh(view, trust);
+        commitOnEnd(res, ctx, next);
+        return ctx.session;
+      });
+      next();
+      return;
+    }
+    sessions.load(view, trust).then((ctx) => {
+      setSession(req, ctx.session);
+      commitOnEnd(res, ctx, next);
+      next();
+    }, next);
+  } as SessionMiddleware;
+
+  Object.defineProperty(middleware, 'sessions', { value: sessions, enumerable: true });
+  return middleware;
+}
+
+/** Express's compiled `trust proxy` function, when the app set one. */
+function appTrust(req: ExpressRequestBits): TrustFn | undefined {
+  const app = req.app;
+  if (app === undefined || typeof app.get !== 'function' || !app.get('trust proxy')) return undefined;
+  const fn = app.get('trust proxy fn');
+  return typeof fn === 'function' ? (fn as TrustFn) : undefined;
+}
+
+function setSession(req: IncomingMessage, value: unknown): void {
+  Object.defineProperty(req, 'session', { value, writable: true, configurable: true, enumerable: true });
+}
+
+function defineLazySession(req: IncomingMessage, create: () => Session): void {
+  Object.defineProperty(req, 'session', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const value = create();
+      setSession(req, value);
+      return value;
+    },
+    set(value: unknown) {
+      setSession(req, value);
+    },
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Commit a session as a node:http response finishes, for frameworks that write straight to
+ * `res` (Express, Connect, plain node:http).
+ *
+ * - The usual path: `res.end()` is called before any header went out. The commit runs first; the
+ *   response (with Set-Cookie) is only released once the store acknowledged, so the next request
+ *   sees the write. If the store fails, the response the app prepared is dropped and the error
+ *   goes to `onError` (Express: `next(err)` → 503).
+ * - The streaming path: headers leave early (`writeHead`, `write`). The cookie is decided
+ *   synchronously at that moment and the store write starts; `end()` waits for it. A store failure
+ *   then can no longer change the status, so the connection is destroyed rather than letting the
+ *   client believe a write that did not happen.
+ */
+import type { ServerResponse } from 'node:http';
+import type { CommitPlan, SessionContext } from '../../core/session-context.ts';
+import { applySessionCookie } from './response-headers.ts';
+
+type End = ServerResponse['end'];
+type WriteHead = ServerResponse['writeHead'];
+
+export function commitOnEnd(res: ServerResponse, ctx: SessionContext, onError: (error: unknown) => void): void {
+  const end = res.end as (...args: unknown[]) => ServerResponse;
+  const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
+  let plan: CommitPlan | undefined;
+
+  const restore = (): void => {
+    res.end = end as End;
+    res.writeHead = writeHead as WriteHead;
+  };
+
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    if (plan === undefined) {
+      plan = ctx.beginCommit();
+      applySessionCookie(res, plan.setCookie);
+    }
+    return writeHead.apply(this, args);
+  } as WriteHead;
+
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (plan !== undefined) {
+      // Headers were planned at writeHead time (streaming); wait for the write before finishing.
+      if (!plan.pending) return end.apply(this, args);
+      plan.done.then(
+        () => end.apply(res, args),
+        (error: unknown) => {
+          restore();
+          res.destroy(error instanceof Error ? error : undefined);
+          onError(error);
+        },
+      );
+      return res;
+    }
+    try {
+      plan = ctx.beginCommit();
+    } catch (error) {
+      restore();
+      onError(error);
+      return res;
+    }
+    if (!plan.pending) {
+      applySessionCookie(res, plan.setCookie);
+      return end.apply(this, args);
+    }
+    plan.done.then(
+      (setCookie) => {
+        applySessionCookie(res, setCookie);
+        end.apply(res, args);
+      },
+      (error: unknown) => {
+        restore();
+        onError(error);
+      },
+    );
+    return res;
+  } as End;
+}

@@ -1,0 +1,249 @@
+/**
+ * The session engine: turns a request view into a SessionContext (verifying the cookie before
+ * the store is touched, enforcing timeouts on the record), and manages a user's sessions.
+ * Framework-agnostic: adapters build a RequestView and apply the CommitPlan.
+ */
+import { parse as parseCookies } from 'cookie';
+import type { CookiePolicy } from './cookie-policy.ts';
+import { CorruptRecordError } from './errors.ts';
+import { SessionEvents, type ExpiryReason, type Listener, type RejectReason, type SessionEventName } from './events.ts';
+import { expiredReason, type Timeouts } from './expiry.ts';
+import { GuardedStore } from './guarded-store.ts';
+import { handleOf, storeKeyOf } from './ids.ts';
+import type { Keyring } from './keyring.ts';
+import { WarnOnce } from './logger.ts';
+import type { ResolvedOptions } from './options.ts';
+import { SessionContext } from './session-context.ts';
+import type { SessionMeta, SessionStore } from './store.ts';
+import { resolveTransport, type Transport, type TransportRequest } from './transport.ts';
+import type { TrustFn } from './trust-proxy.ts';
+
+/** The small view of a request an adapter hands the engine. */
+export interface RequestView extends TransportRequest {
+  method: string | undefined;
+  path: string | undefined;
+}
+
+/** One entry of `listSessions(userId)`. */
+export interface SessionInfo {
+  /** Short non-secret name; pass it to `revokeSession`. */
+  handle: string;
+  createdAt: number;
+  authAt: number | null;
+  lastSeenAt: number;
+  expiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export class EngineCore implements Timeouts {
+  readonly store: GuardedStore;
+  readonly keyring: Keyring;
+  readonly cookie: CookiePolicy;
+  readonly events: SessionEvents;
+  readonly clock: () => number;
+  readonly idleMs: number;
+  readonly absoluteMs: number;
+  readonly anonymousMs: number;
+  readonly touchAfterMs: number;
+  readonly maxSessionsPerUser: number;
+  readonly #trust: TrustFn;
+  readonly #trustConfigured: boolean;
+  readonly #warnings: WarnOnce;
+  readonly #names: readonly string[];
+
+  constructor(options: ResolvedOptions, store: SessionStore) {
+    this.store = new GuardedStore(store, options.storeTimeoutMs);
+    this.keyring = options.keyring;
+    this.cookie = options.cookie;
+    this.events = new SessionEvents(options.logger);
+    this.clock = options.clock;
+    this.idleMs = options.idleMs;
+    this.absoluteMs = options.absoluteMs;
+    this.anonymousMs = options.anonymousMs;
+    this.touchAfterMs = options.touchAfterMs;
+    this.maxSessionsPerUser = options.maxSessionsPerUser;
+    this.#trust = options.trust;
+    this.#trustConfigured = options.trustConfigured;
+    this.#warnings = new WarnOnce(options.logger);
+    this.#names = [...new Set([options.cookie.nameFor(true), options.cookie.nameFor(false)])].map((n) => `${n}=`);
+  }
+
+  /** The raw store the user passed in. */
+  get rawStore(): SessionStore {
+    return this.store.store;
+  }
+
+  /**
+   * Cheap pre-check: could this Cookie header carry our session cookie at all? Lets adapters skip
+   * all session work for cookie-less requests until the handler touches the session.
+   */
+  mayHaveSession(cookieHeader: string | undefined): boolean {
+    if (cookieHeader === undefined) return false;
+    for (const name of this.#names) if (cookieHeader.includes(name)) return true;
+    return false;
+  }
+
+  /** Resolve the transport (secure? client IP?) with the engine's or the framework's trust. */
+  transportOf(view: RequestView, trust?: TrustFn): Transport {
+    if (trust === undefined) return resolveTransport(view, this.#trust, this.#trustConfigured);
+    return resolveTransport(view, trust, true);
+  }
+
+  /** A new, empty session for a request known to carry no session cookie. Synchronous. */
+  fresh(view: RequestView, trust?: TrustFn): SessionContext {
+    return new SessionContext(this, view, this.transportOf(view, trust));
+  }
+
+  /** Load the request's session: verify the cookie, read the record, enforce timeouts. */
+  async load(view: RequestView, trust?: TrustFn): Promise<SessionContext> {
+    const transport = this.transportOf(view, trust);
+    const header = view.header('cookie');
+    if (!this.mayHaveSession(header)) return new SessionContext(this, view, transport);
+    const value = readCookie(header as string, this.cookie.nameFor(transport.secure));
+    if (value === undefined) return new SessionContext(this, view, transport);
+
+    const verified = this.keyring.verify(value);
+    if (verified === null) {
+      this.#reject(view, transport, value.length === 87 && value[43] === '.' ? 'bad-signature' : 'malformed', undefined);
+      return new SessionContext(this, view, transport, undefined, true);
+    }
+    const key = storeKeyOf(verified.id);
+    let record;
+    try {
+      record = await this.store.get(key);
+    } catch (error) {
+      if (error instanceof CorruptRecordError) {
+        // The store answered with something unusable for this one record: treat as no session.
+        this.#reject(view, transport, 'corrupt-record', handleOf(key));
+        return new SessionContext(this, view, transport, undefined, true);
+      }
+      throw error;
+    }
+    if (record === null) {
+      this.#reject(view, transport, 'unknown', handleOf(key));
+      return new SessionContext(this, view, transport, undefined, true);
+    }
+    const reason = this.expiredReason(record.meta);
+    if (reason !== undefined) {
+      this.#expire(view, transport, key, record.meta, reason);
+      return new SessionContext(this, view, transport, undefined, true);
+    }
+    return new SessionContext(this, view, transport, { id: verified.id, key, record });
+  }
+
+  expiredReason(meta: SessionMeta): ExpiryReason | undefined {
+    return expiredReason(meta, this.clock(), this);
+  }
+
+  /** Whether a cookie can go out on this request; warns once per cause when it cannot. */
+  canSendCookie(transport: Transport): boolean {
+    const ok = this.cookie.canSend(transport.secure);
+    const hint = transport.hint;
+    if (!ok) {
+      this.#warnings.warn(
+        `not-sent:${hint?.key ?? 'plain-http'}`,
+        'a Secure session cookie was not sent because the request is not secure. ' +
+          (hint?.message ??
+            'It came over plain http with no trusted proxy header. Serve the app over https, or, if a TLS proxy sits in front of it, set trustProxy (e.g. trustProxy: 1 for one proxy hop).'),
+      );
+    } else if (hint !== undefined) {
+      this.#warnings.warn(hint.key, hint.message);
+    }
+    return ok;
+  }
+
+  // ---- per-user management -----------------------------------------------------------------
+
+  async listSessions(userId: string): Promise<SessionInfo[]> {
+    const now = this.clock();
+    const entries = await this.store.listByUser(userId);
+    return entries
+      .filter((e) => e.meta.userId === userId && expiredReason(e.meta, now, this) === undefined)
+      .map((e) => ({
+        handle: handleOf(e.key),
+        createdAt: e.meta.createdAt,
+        authAt: e.meta.authAt,
+        lastSeenAt: e.meta.touchedAt,
+        expiresAt: e.meta.expiresAt,
+        ip: e.meta.ip,
+        userAgent: e.meta.userAgent,
+      }))
+      .sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+  }
+
+  async revokeSession(userId: string, handle: string): Promise<boolean> {
+    const entries = await this.store.listByUser(userId);
+    const entry = entries.find((e) => e.meta.userId === userId && handleOf(e.key) === handle);
+    if (entry === undefined) return false;
+    await this.store.destroy(entry.key);
+    this.#revoked(userId, handle, 'revoke');
+    return true;
+  }
+
+  async revokeAllSessions(userId: string, options: { except?: string } = {}): Promise<number> {
+    let exceptKey: string | undefined;
+    if (options.except !== undefined) {
+      const entries = await this.store.listByUser(userId);
+      exceptKey = entries.find((e) => handleOf(e.key) === options.except)?.key;
+    }
+    const count = await this.store.destroyByUser(userId, exceptKey);
+    if (count > 0) this.#revoked(userId, undefined, 'revoke-all');
+    return count;
+  }
+
+  /** After a login, end the least recently used sessions beyond maxSessionsPerUser. */
+  async enforceSessionLimit(userId: string, currentKey: string, now: number, view: RequestView, transport: Transport): Promise<void> {
+    if (this.maxSessionsPerUser === Number.POSITIVE_INFINITY) return;
+    const live = (await this.store.listByUser(userId)).filter(
+      (e) => e.key !== currentKey && e.meta.userId === userId && expiredReason(e.meta, now, this) === undefined,
+    );
+    const excess = live.length + 1 - this.maxSessionsPerUser;
+    if (excess <= 0) return;
+    live.sort((a, b) => a.meta.touchedAt - b.meta.touchedAt);
+    for (const entry of live.slice(0, excess)) {
+      await this.store.destroy(entry.key);
+      this.#revoked(userId, handleOf(entry.key), 'session-limit', view, transport);
+    }
+  }
+
+  on<K extends SessionEventName>(type: K, listener: Listener<K>): () => void {
+    return this.events.on(type, listener);
+  }
+
+  // ---- events ----------------------------------------------------------------------------------
+
+  #reject(view: RequestView, transport: Transport, reason: RejectReason, handle: string | undefined): void {
+    if (!this.events.wants('rejected')) return;
+    this.events.emit('rejected', { ...this.#base(view, transport, null, handle), reason });
+  }
+
+  #expire(view: RequestView, transport: Transport, key: string, meta: SessionMeta, reason: ExpiryReason): void {
+    // Cleanup is best effort: the record is dead whatever the store says, so do not delay the request.
+    this.store.destroy(key).catch(() => undefined);
+    if (!this.events.wants('expired')) return;
+    this.events.emit('expired', { ...this.#base(view, transport, meta.userId, handleOf(key)), reason });
+  }
+
+  #revoked(userId: string, handle: string | undefined, reason: 'revoke' | 'revoke-all' | 'session-limit', view?: RequestView, transport?: Transport): void {
+    if (!this.events.wants('revoked')) return;
+    this.events.emit('revoked', {
+      time: this.clock(),
+      ip: transport?.clientIp,
+      method: view?.method,
+      path: view?.path,
+      userId,
+      handle,
+      reason,
+    });
+  }
+
+  #base(view: RequestView, transport: Transport, userId: string | null, handle: string | undefined) {
+    return { time: this.clock(), ip: transport.clientIp, method: view.method, path: view.path, userId, handle };
+  }
+}
+
+/** Our cookie's value from a Cookie header (the `cookie` package never throws on garbage). */
+function readCookie(header: string, name: string): string | undefined {
+  return parseCookies(header)[name];
+}

@@ -1,0 +1,77 @@
+/**
+ * The engine's view of a store: every call bounded by `storeTimeout`, every failure a
+ * `StoreError` (503) with the original as `cause`, every record validated. A slow or broken store
+ * makes a request fail fast; it never hangs it, and never turns into a silent anonymous session.
+ */
+import { HoldfastError, StoreError, StoreTimeoutError } from './errors.ts';
+import { checkRecord } from './record-codec.ts';
+import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from './store.ts';
+
+export class GuardedStore {
+  readonly store: SessionStore;
+  readonly #timeoutMs: number;
+
+  constructor(store: SessionStore, timeoutMs: number) {
+    this.store = store;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async get(key: string): Promise<SessionRecord | null> {
+    const record = await this.#call('get', () => this.store.get(key));
+    return record == null ? null : checkRecord(record);
+  }
+
+  set(key: string, record: SessionRecord): Promise<void> {
+    return this.#call('set', () => this.store.set(key, record));
+  }
+
+  patch(key: string, patch: SessionPatch): Promise<boolean> {
+    return this.#call('patch', () => this.store.patch(key, patch));
+  }
+
+  touch(key: string, meta: TouchMeta): Promise<boolean> {
+    return this.#call('touch', () => this.store.touch(key, meta));
+  }
+
+  destroy(key: string): Promise<void> {
+    return this.#call('destroy', () => this.store.destroy(key));
+  }
+
+  listByUser(userId: string): Promise<UserSessionEntry[]> {
+    return this.#call('listByUser', () => this.store.listByUser(userId));
+  }
+
+  destroyByUser(userId: string, exceptKey?: string): Promise<number> {
+    return this.#call('destroyByUser', () => this.store.destroyByUser(userId, exceptKey));
+  }
+
+  #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new StoreTimeoutError(`session store ${operation} did not answer within ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+      let pending: Promise<T>;
+      try {
+        pending = run();
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(asStoreError(operation, error));
+        },
+      );
+    });
+  }
+}
+
+function asStoreError(operation: string, error: unknown): HoldfastError {
+  // Our own typed errors (StoreError from a store, RecordTooLargeError) pass through unchanged.
+  if (error instanceof HoldfastError) return error;
+  return new StoreError(`session store ${operation} failed`, { cause: error });
+}

@@ -1,0 +1,420 @@
+/**
+ * One request's session: identity, data with per-key change tracking, the lifecycle methods, and
+ * the commit that turns what the handler did into the fewest store writes and one Set-Cookie.
+ *
+ * Data is decoded lazily, key by key: the JSON text each key had when loaded is its snapshot, so
+ * a commit re-serialises only the keys the handler touched and writes only those whose text
+ * changed (nested mutation such as `session.cart.push(x)` included).
+ */
+import { parseDuration, type Duration } from './duration.ts';
+import { SessionStateError } from './errors.ts';
+import type { SessionEventMap } from './events.ts';
+import { expiryOf } from './expiry.ts';
+import { generateId, handleOf, storeKeyOf } from './ids.ts';
+import { applyDataPatch, emptyData } from './record-codec.ts';
+import type { EngineCore, RequestView } from './engine-core.ts';
+import { createSessionProxy } from './session-proxy.ts';
+import type { LoginOptions, RegenerateOptions, Session } from './session-types.ts';
+import type { EncodedData, SessionMeta, SessionRecord } from './store.ts';
+import type { Transport } from './transport.ts';
+
+/** What an adapter does with a commit: set this header (if any) once `done` resolves. */
+export interface CommitPlan {
+  /** Set-Cookie value this commit will send if the store acknowledges (undefined: no cookie). */
+  readonly setCookie: string | undefined;
+  /** Whether there is store work to wait for (false: apply `setCookie` and go on synchronously). */
+  readonly pending: boolean;
+  /** Resolves with the final Set-Cookie value once the store acknowledged; rejects with StoreError. */
+  readonly done: Promise<string | undefined>;
+}
+
+type CookieAction = 'set' | 'clear' | 'none';
+type PendingEvent = { type: 'created' | 'login' | 'regenerated'; previousHandle: string | undefined };
+
+const MAX_USER_AGENT = 256;
+const RESOLVED_NONE: Promise<string | undefined> = Promise.resolve(undefined);
+
+export class SessionContext {
+  readonly transport: Transport;
+  /** The object the application uses. */
+  readonly session: Session;
+  readonly #core: EngineCore;
+  readonly #view: RequestView;
+
+  #id: string | undefined;
+  #key: string | undefined;
+  /** A record exists in the store under #key. */
+  #stored: boolean;
+  #meta: SessionMeta;
+  /** JSON text per key as last read from / written to the store. */
+  #raw: EncodedData;
+  /** Decoded values (the proxy's target). */
+  readonly #values: Record<string, unknown>;
+  #removed: Set<string> | undefined;
+  #touchRequested = false;
+  /** The client holds a cookie that must be cleared unless a new one replaces it. */
+  #clearCookie: boolean;
+  /** A save() wrote and the response still owes the client the cookie. */
+  #cookieDue = false;
+  #committed = false;
+  #events: PendingEvent[] | undefined;
+  #bound: Record<string, unknown> | undefined;
+
+  constructor(core: EngineCore, view: RequestView, transport: Transport, loaded?: { id: string; key: string; record: SessionRecord }, staleCookie = false) {
+    this.#core = core;
+    this.#view = view;
+    this.transport = transport;
+    this.#values = Object.create(null) as Record<string, unknown>;
+    this.#clearCookie = staleCookie;
+    if (loaded === undefined) {
+      this.#stored = false;
+      this.#meta = this.#freshMeta(null, core.clock());
+      this.#raw = emptyData();
+    } else {
+      this.#id = loaded.id;
+      this.#key = loaded.key;
+      this.#stored = true;
+      this.#meta = loaded.record.meta;
+      this.#raw = loaded.record.data;
+    }
+    this.session = createSessionProxy(this, this.#values);
+  }
+
+  // ---- identity (read by the proxy) -------------------------------------------------------
+
+  get id(): string {
+    return (this.#id ??= generateId());
+  }
+  get key(): string {
+    return (this.#key ??= storeKeyOf(this.id));
+  }
+  get handle(): string {
+    return handleOf(this.key);
+  }
+  get isNew(): boolean {
+    return !this.#stored;
+  }
+  get meta(): Readonly<SessionMeta> {
+    return this.#meta;
+  }
+  get expiresAt(): number {
+    return expiryOf(this.#meta, this.#core);
+  }
+
+  // ---- data access (called by the proxy traps) --------------------------------------------
+
+  /** Decode `key` into the target if it is stored and not yet decoded; says whether it exists. */
+  decode(key: string): boolean {
+    if (key in this.#values) return true;
+    if (this.#removed?.has(key) === true || !(key in this.#raw)) return false;
+    this.#values[key] = JSON.parse(this.#raw[key] as string);
+    return true;
+  }
+
+  decodeAll(): void {
+    for (const key of Object.keys(this.#raw)) this.decode(key);
+  }
+
+  assign(key: string, value: unknown): void {
+    this.#assertOpen();
+    this.#removed?.delete(key);
+    this.#values[key] = value;
+  }
+
+  remove(key: string): void {
+    this.#assertOpen();
+    delete this.#values[key];
+    if (key in this.#raw) (this.#removed ??= new Set()).add(key);
+  }
+
+  has(key: string): boolean {
+    return key in this.#values || (key in this.#raw && this.#removed?.has(key) !== true);
+  }
+
+  /** A plain copy of the data, for toJSON and inspection. */
+  snapshot(): Record<string, unknown> {
+    this.decodeAll();
+    return { ...this.#values };
+  }
+
+  /** Method of the session API, bound once per request and only when used. */
+  method(name: string): unknown {
+    const bound = (this.#bound ??= Object.create(null) as Record<string, unknown>);
+    return (bound[name] ??= (API[name] as (...args: unknown[]) => unknown).bind(this));
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------
+
+  async login(userId: string | number, options: LoginOptions = {}): Promise<void> {
+    const id = normaliseUserId(userId);
+    const previousHandle = await this.#dropRecord(options.keepData ?? true);
+    const now = this.#core.clock();
+    this.#meta = { ...this.#freshMeta(id, now), authAt: now };
+    (this.#events ??= []).push({ type: 'login', previousHandle });
+  }
+
+  async regenerate(options: RegenerateOptions = {}): Promise<void> {
+    const previousHandle = await this.#dropRecord(options.keepData ?? true);
+    (this.#events ??= []).push({ type: 'regenerated', previousHandle });
+  }
+
+  async logout(): Promise<void> {
+    await this.#end('logout');
+  }
+
+  async destroy(): Promise<void> {
+    await this.#end('destroyed');
+  }
+
+  async touch(): Promise<void> {
+    this.#touchRequested = true;
+  }
+
+  async save(): Promise<void> {
+    this.#assertOpen();
+    const action = await this.#flush();
+    if (action === 'set') this.#cookieDue = true;
+    else if (action === 'clear') this.#clearCookie = true;
+  }
+
+  async reload(): Promise<void> {
+    this.#assertOpen();
+    this.#resetData();
+    if (!this.#stored) return;
+    const record = await this.#core.store.get(this.key);
+    if (record !== null && this.#core.expiredReason(record.meta) === undefined) {
+      this.#meta = record.meta;
+      this.#raw = record.data;
+      return;
+    }
+    this.#stored = false;
+    this.#becomeFresh();
+  }
+
+  isFresh(maxAge: Duration): boolean {
+    const ms = parseDuration('isFresh(maxAge)', maxAge);
+    return this.#meta.authAt !== null && this.#core.clock() - this.#meta.authAt <= ms;
+  }
+
+  // ---- commit ----------------------------------------------------------------------------
+
+  /**
+   * Decide synchronously what this response does (so headers can go out now) and start the store
+   * work. Call once, before the response headers are sent.
+   */
+  beginCommit(): CommitPlan {
+    if (this.#committed) return { setCookie: undefined, pending: false, done: RESOLVED_NONE };
+    this.#committed = true;
+    const work = this.#prepare();
+    if (work === undefined) {
+      const cookie = this.#cookieFor(this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none');
+      return { setCookie: cookie, pending: false, done: Promise.resolve(cookie) };
+    }
+    const expected = this.#cookieFor('set');
+    const done = work().then((action) => this.#cookieFor(action === 'none' && this.#cookieDue ? 'set' : action));
+    return { setCookie: expected, pending: true, done };
+  }
+
+  /** Write now (save() and commit share this). */
+  async #flush(): Promise<CookieAction> {
+    const work = this.#prepare();
+    return work === undefined ? 'none' : work();
+  }
+
+  /**
+   * Work out the store operation from the current state, synchronously; returns undefined when
+   * nothing needs writing. The returned function performs it and says what the cookie must do.
+   */
+  #prepare(): (() => Promise<CookieAction>) | undefined {
+    const core = this.#core;
+    const now = core.clock();
+    const { set, unset } = this.#changes();
+    const changed = unset.length > 0 || Object.keys(set).length > 0;
+
+    if (!this.#stored) {
+      if (!changed && this.#meta.userId === null && Object.keys(this.#raw).length === 0) return undefined;
+      if (!core.canSendCookie(this.transport)) return undefined;
+      const data = { ...this.#raw } as EncodedData;
+      Object.setPrototypeOf(data, null);
+      applyDataPatch(data, set, unset);
+      const meta = this.#stamp(now);
+      const key = this.key;
+      return async () => {
+        await core.store.set(key, { meta, data });
+        this.#raw = data;
+        this.#removed = undefined;
+        this.#stored = true;
+        await this.#afterCreate(now);
+        return 'set';
+      };
+    }
+
+    const key = this.key;
+    if (changed) {
+      const meta = this.#stamp(now);
+      return async () => {
+        const ok = await core.store.patch(key, { set, unset, meta });
+        if (!ok) return this.#vanished();
+        applyDataPatch(this.#raw, set, unset);
+        this.#removed = undefined;
+        return 'set';
+      };
+    }
+    if (this.#touchRequested || now - this.#meta.touchedAt >= core.touchAfterMs) {
+      this.#touchRequested = false;
+      const { touchedAt, expiresAt } = this.#stamp(now);
+      return async () => ((await core.store.touch(key, { touchedAt, expiresAt })) ? 'set' : this.#vanished());
+    }
+    return undefined;
+  }
+
+  /** Keys whose JSON text differs from the stored one, and keys removed. */
+  #changes(): { set: EncodedData; unset: string[] } {
+    const set = emptyData();
+    const unset: string[] = [];
+    for (const key of Object.keys(this.#values)) {
+      const text = JSON.stringify(this.#values[key]) as string | undefined;
+      if (text === undefined) {
+        if (key in this.#raw) unset.push(key);
+      } else if (text !== this.#raw[key]) {
+        set[key] = text;
+      }
+    }
+    if (this.#removed !== undefined) for (const key of this.#removed) if (key in this.#raw) unset.push(key);
+    return { set, unset };
+  }
+
+  /** Move activity to `now`, recompute expiry, return the new meta. */
+  #stamp(now: number): SessionMeta {
+    const meta = { ...this.#meta, touchedAt: now };
+    meta.expiresAt = expiryOf(meta, this.#core);
+    this.#meta = meta;
+    return meta;
+  }
+
+  async #afterCreate(now: number): Promise<void> {
+    const events = this.#events ?? [{ type: 'created', previousHandle: undefined }];
+    this.#events = undefined;
+    for (const event of events) {
+      if (event.type === 'login') this.#emit('login', { previousHandle: event.previousHandle });
+      else if (event.type === 'regenerated') this.#emit('regenerated', { previousHandle: event.previousHandle });
+      else this.#emit('created', {});
+    }
+    if (events.some((e) => e.type === 'login') && this.#meta.userId !== null) {
+      await this.#core.enforceSessionLimit(this.#meta.userId, this.key, now, this.#view, this.transport);
+    }
+  }
+
+  /** The record disappeared between load and commit (revoked, logged out elsewhere): never resurrect it. */
+  #vanished(): CookieAction {
+    this.#stored = false;
+    return 'clear';
+  }
+
+  #cookieFor(action: CookieAction): string | undefined {
+    const core = this.#core;
+    if (action === 'none') return undefined;
+    if (!core.canSendCookie(this.transport)) return undefined;
+    const secure = this.transport.secure;
+    if (action === 'clear') return core.cookie.clear(secure);
+    return core.cookie.serialize(secure, core.keyring.sign(this.id), this.expiresAt - core.clock());
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  /** Remove the stored record (if any) and move to a new ID, keeping or dropping data. */
+  async #dropRecord(keepData: boolean): Promise<string | undefined> {
+    this.#assertOpen();
+    const previousHandle = this.#stored ? this.handle : undefined;
+    if (this.#stored) await this.#core.store.destroy(this.key);
+    if (keepData) this.decodeAll();
+    else this.#resetData();
+    this.#raw = emptyData();
+    this.#removed = undefined;
+    this.#stored = false;
+    this.#id = undefined;
+    this.#key = undefined;
+    this.#clearCookie = false;
+    return previousHandle;
+  }
+
+  async #end(type: 'logout' | 'destroyed'): Promise<void> {
+    this.#assertOpen();
+    const hadRecord = this.#stored;
+    const handle = hadRecord ? this.handle : undefined;
+    const userId = this.#meta.userId;
+    if (hadRecord) await this.#core.store.destroy(this.key);
+    this.#stored = false;
+    this.#becomeFresh();
+    this.#clearCookie = true;
+    this.#cookieDue = false;
+    if (hadRecord) this.#emit(type, { handle, userId });
+  }
+
+  /** Start over as a brand-new anonymous session (new ID on demand, no data). */
+  #becomeFresh(): void {
+    this.#resetData();
+    this.#raw = emptyData();
+    this.#id = undefined;
+    this.#key = undefined;
+    this.#events = undefined;
+    this.#meta = this.#freshMeta(null, this.#core.clock());
+  }
+
+  #resetData(): void {
+    for (const key of Object.keys(this.#values)) delete this.#values[key];
+    this.#removed = undefined;
+  }
+
+  #freshMeta(userId: string | null, now: number): SessionMeta {
+    const ua = this.#view.header('user-agent');
+    return {
+      userId,
+      createdAt: now,
+      authAt: null,
+      touchedAt: now,
+      expiresAt: now,
+      ip: this.transport.clientIp ?? null,
+      userAgent: ua === undefined ? null : ua.slice(0, MAX_USER_AGENT),
+    };
+  }
+
+  #emit<K extends keyof SessionEventMap>(type: K, extra: Partial<SessionEventMap[K]>): void {
+    const core = this.#core;
+    if (!core.events.wants(type)) return;
+    core.events.emit(type, {
+      time: core.clock(),
+      ip: this.transport.clientIp,
+      method: this.#view.method,
+      path: this.#view.path,
+      userId: this.#meta.userId,
+      handle: this.#stored ? this.handle : undefined,
+      ...extra,
+    } as SessionEventMap[K]);
+  }
+
+  #assertOpen(): void {
+    if (this.#committed) {
+      throw new SessionStateError('the session was already committed for this response; change it before the response is sent');
+    }
+  }
+}
+
+/** The API methods the proxy exposes, looked up by name and bound lazily. */
+const API: Record<string, unknown> = {
+  login: SessionContext.prototype.login,
+  logout: SessionContext.prototype.logout,
+  regenerate: SessionContext.prototype.regenerate,
+  destroy: SessionContext.prototype.destroy,
+  touch: SessionContext.prototype.touch,
+  save: SessionContext.prototype.save,
+  reload: SessionContext.prototype.reload,
+  isFresh: SessionContext.prototype.isFresh,
+  toJSON: SessionContext.prototype.snapshot,
+};
+
+function normaliseUserId(userId: unknown): string {
+  if (typeof userId === 'number' && Number.isFinite(userId)) return String(userId);
+  if (typeof userId === 'string' && userId.length > 0 && userId.length <= 256) return userId;
+  throw new TypeError('login(userId) needs a non-empty string (at most 256 characters) or a finite number');
+}

@@ -1,0 +1,88 @@
+/**
+ * The object applications see as `req.session`: data as plain properties, the API (id, userId,
+ * login(), ...) under reserved names. Assigning a reserved name throws a TypeError that says why;
+ * hostile keys such as `__proto__` are ordinary data keys (the target has a null prototype).
+ * One handler object per request; API methods are bound lazily, only when used.
+ */
+import { inspect } from 'node:util';
+import type { SessionContext } from './session-context.ts';
+import { RESERVED_NAMES, type Session } from './session-types.ts';
+
+const GETTERS: Record<string, (ctx: SessionContext) => unknown> = {
+  id: (ctx) => ctx.id,
+  handle: (ctx) => ctx.handle,
+  isNew: (ctx) => ctx.isNew,
+  userId: (ctx) => ctx.meta.userId,
+  authAt: (ctx) => ctx.meta.authAt,
+  createdAt: (ctx) => ctx.meta.createdAt,
+  expiresAt: (ctx) => ctx.expiresAt,
+  then: () => undefined,
+};
+
+function reservedMessage(name: string): string {
+  if (name === 'userId') return 'session.userId is managed by holdfast: call `await session.login(userId)` to sign a user in';
+  if (name === 'id') return 'session.id is managed by holdfast: call `await session.regenerate()` for a new ID';
+  return `session.${name} is a reserved name in holdfast (part of the session API); store your value under another key`;
+}
+
+class SessionProxyHandler implements ProxyHandler<Record<string, unknown>> {
+  readonly ctx: SessionContext;
+
+  constructor(ctx: SessionContext) {
+    this.ctx = ctx;
+  }
+
+  get(target: Record<string, unknown>, key: string | symbol): unknown {
+    if (typeof key === 'symbol') {
+      if (key === inspect.custom) return () => `Session(${this.ctx.isNew ? 'new' : this.ctx.handle}) ${inspect(this.ctx.snapshot())}`;
+      return undefined;
+    }
+    if (RESERVED_NAMES.has(key)) {
+      const getter = GETTERS[key];
+      return getter === undefined ? this.ctx.method(key) : getter(this.ctx);
+    }
+    return this.ctx.decode(key) ? target[key] : undefined;
+  }
+
+  set(_target: Record<string, unknown>, key: string | symbol, value: unknown): boolean {
+    if (typeof key === 'symbol') throw new TypeError('session keys must be strings');
+    if (RESERVED_NAMES.has(key)) throw new TypeError(reservedMessage(key));
+    this.ctx.assign(key, value);
+    return true;
+  }
+
+  deleteProperty(_target: Record<string, unknown>, key: string | symbol): boolean {
+    if (typeof key === 'symbol') return true;
+    if (RESERVED_NAMES.has(key)) throw new TypeError(reservedMessage(key));
+    this.ctx.remove(key);
+    return true;
+  }
+
+  has(_target: Record<string, unknown>, key: string | symbol): boolean {
+    if (typeof key === 'symbol') return false;
+    return RESERVED_NAMES.has(key) || this.ctx.has(key);
+  }
+
+  ownKeys(target: Record<string, unknown>): (string | symbol)[] {
+    this.ctx.decodeAll();
+    return Reflect.ownKeys(target);
+  }
+
+  getOwnPropertyDescriptor(target: Record<string, unknown>, key: string | symbol): PropertyDescriptor | undefined {
+    if (typeof key === 'string' && !RESERVED_NAMES.has(key)) this.ctx.decode(key);
+    return Reflect.getOwnPropertyDescriptor(target, key);
+  }
+
+  defineProperty(_target: Record<string, unknown>, key: string | symbol, descriptor: PropertyDescriptor): boolean {
+    if (!('value' in descriptor)) throw new TypeError('session properties must be plain values (no getters or setters)');
+    return this.set(_target, key, descriptor.value);
+  }
+
+  setPrototypeOf(): boolean {
+    return false;
+  }
+}
+
+export function createSessionProxy(ctx: SessionContext, target: Record<string, unknown>): Session {
+  return new Proxy(target, new SessionProxyHandler(ctx)) as unknown as Session;
+}
