@@ -19,7 +19,7 @@
  *   false, set → StoreError), so a non-strict sql_mode can never truncate two keys into one.
  * - Every statement is a server-side prepared statement (`pool.execute`).
  */
-import { ConfigError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
+import { ConfigError, CorruptRecordError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
 import { assertDataSize, DEFAULT_MAX_RECORD_BYTES, stringifyData } from '../../core/record-codec.ts';
 import type { EncodedData, EpochMs, SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../core/store.ts';
 import { affectedRows, matchedRows, rowsOf, rowToEntry, rowToRecord, toStoreError } from './rows.ts';
@@ -139,7 +139,7 @@ export class MysqlStore implements SessionStore {
       // No row matched: missing, or the merged data is too large. Ask which.
       const row = rowsOf(await this.#run('patchCheck', [doc, key]))[0];
       if (row === undefined) return false;
-      if (row.bytes === null) throw new StoreError('MysqlStore patch found stored data that is not a JSON object');
+      if (row.bytes === null) throw new CorruptRecordError('MysqlStore patch found stored data that is not a JSON object');
       const bytes = Number(row.bytes);
       if (bytes > this.#maxRecordBytes) {
         throw new RecordTooLargeError(

@@ -1,7 +1,7 @@
 /**
  * Turning mysql2 rows and results into store values, and driver failures into StoreErrors.
  */
-import { HoldfastError, StoreError } from '../../core/errors.ts';
+import { CorruptRecordError, HoldfastError, StoreError } from '../../core/errors.ts';
 import { checkData, checkMeta, parseData } from '../../core/record-codec.ts';
 import type { SessionMeta, SessionRecord, UserSessionEntry } from '../../core/store.ts';
 
@@ -30,7 +30,7 @@ export function rowToRecord(row: Row): SessionRecord {
 
 export function rowToEntry(row: Row): UserSessionEntry {
   const key = Buffer.isBuffer(row.key) ? row.key.toString('latin1') : row.key;
-  if (typeof key !== 'string') throw new StoreError('session store returned a row without a key');
+  if (typeof key !== 'string') throw new CorruptRecordError('session store returned a row without a key');
   return { key, meta: rowToMeta(row) };
 }
 

@@ -51,7 +51,8 @@ export interface PostgresStoreOptions {
 }
 
 /** SQLSTATEs a concurrent `CREATE ... IF NOT EXISTS` can raise when another session won the race. */
-const CREATE_RACE = new Set(['23505', '42P07']);
+const CREATE_RACE = new Set(['23505', '42P07', '42710']);
+const CREATE_ATTEMPTS = 5;
 
 type Op = keyof PgStatements;
 
@@ -220,15 +221,18 @@ export class PostgresStore implements SessionStore {
 
   async #createTable(): Promise<void> {
     for (const text of this.#ddl) {
-      try {
-        await this.#pool.query({ text });
-      } catch (err) {
-        // Two sessions running CREATE ... IF NOT EXISTS at once: the loser gets a unique
-        // violation on the catalog (or "already exists") after the winner committed. The object
-        // exists, which is all we wanted.
-        const code = (err as { code?: unknown } | null)?.code;
-        if (typeof code === 'string' && CREATE_RACE.has(code)) continue;
-        throw err;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#pool.query({ text });
+          break;
+        } catch (err) {
+          // Two sessions running CREATE ... IF NOT EXISTS at once: the loser fails on the catalog
+          // (unique violation on pg_type / pg_class, "type already exists") instead of skipping.
+          // Run it again: by then the winner has committed and IF NOT EXISTS sees its object.
+          const code = (err as { code?: unknown } | null)?.code;
+          if (attempt >= CREATE_ATTEMPTS || typeof code !== 'string' || !CREATE_RACE.has(code)) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+        }
       }
     }
   }

@@ -2,7 +2,7 @@
  * Turning pg rows into store values, and pg failures into StoreErrors. Every value read back is
  * validated: a garbage row becomes a StoreError, never a half-valid session.
  */
-import { HoldfastError, StoreError } from '../../core/errors.ts';
+import { CorruptRecordError, HoldfastError, StoreError } from '../../core/errors.ts';
 import { checkMeta, parseData } from '../../core/record-codec.ts';
 import type { SessionMeta, SessionRecord, UserSessionEntry } from '../../core/store.ts';
 
@@ -28,7 +28,7 @@ export function rowToRecord(row: Row): SessionRecord {
 }
 
 export function rowToEntry(row: Row): UserSessionEntry {
-  if (typeof row.key !== 'string') throw new StoreError('session store returned a row without a key');
+  if (typeof row.key !== 'string') throw new CorruptRecordError('session store returned a row without a key');
   return { key: row.key, meta: rowToMeta(row) };
 }
 
