@@ -1,8 +1,9 @@
 /**
  * Child process for the SqliteStore multi-process test (not a test file itself).
  * argv: <db path> <table> <session key> <worker id> <count>
- * Prints "ready" once the store is open, waits for "go" on stdin, then patches <count> keys of
- * the one session, yielding between patches so the processes interleave. Exits 1 on any failure.
+ * Prints "ready" once the store is open, waits for "go <epoch ms>" on stdin, waits for that instant
+ * (so every worker starts together), then patches <count> keys of the one session with a 1 ms
+ * pause between patches so the processes' writes interleave. Exits 1 on any failure.
  */
 import { SqliteStore } from '../../src/stores/sqlite/index.ts';
 
@@ -14,8 +15,10 @@ if (path === undefined || table === undefined || key === undefined || worker ===
 const count = Number(countText);
 const store = new SqliteStore({ path, table, sweepInterval: 0 });
 process.stdout.write('ready\n');
-await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+const go = await new Promise<string>((resolve) => process.stdin.once('data', (chunk) => resolve(String(chunk))));
 process.stdin.pause();
+const startAt = Number(go.split(' ')[1]);
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
 
 let failures = 0;
 for (let i = 0; i < count; i++) {
@@ -26,7 +29,7 @@ for (let i = 0; i < count; i++) {
     meta: { userId: null, createdAt: now, authAt: null, touchedAt: now, expiresAt: now + 3_600_000, ip: null, userAgent: null },
   });
   if (!ok) failures++;
-  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setTimeout(resolve, 1));
 }
 await store.close();
 if (failures > 0) {

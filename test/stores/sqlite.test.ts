@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -95,6 +95,15 @@ describe('SqliteStore specifics', () => {
     });
   }
 
+  it('says what is wrong when the file cannot be created or is not a database', () => {
+    const notADir = join(dir, 'plain-file');
+    writeFileSync(notADir, 'x');
+    assert.throws(() => new SqliteStore({ path: join(notADir, 'db.sqlite') }), ConfigError);
+    const notADb = join(dir, 'not-a-db.sqlite');
+    writeFileSync(notADb, 'this is not an SQLite database, just some text long enough to have a header');
+    assert.throws(() => new SqliteStore({ path: notADb }), (error: unknown) => error instanceof StoreError && /not a database/.test(error.message));
+  });
+
   it('keeps every key when 3 processes patch one session concurrently', async () => {
     const path = join(dir, 'multi.db');
     const table = 'multi_sessions';
@@ -112,7 +121,8 @@ describe('SqliteStore specifics', () => {
           child.once('exit', () => reject(new Error('worker exited before it was ready')));
         })),
       );
-      for (const child of children) child.stdin.end('go\n');
+      const startAt = Date.now() + 50;
+      for (const child of children) child.stdin.end(`go ${startAt}\n`);
       assert.deepEqual(await Promise.all(exits), [0, 0, 0]);
     } finally {
       for (const child of children) if (child.exitCode === null) child.kill();
@@ -203,7 +213,7 @@ describe('SqliteStore specifics', () => {
     const ticking = new SqliteStore({ path, table: 'sweep_sessions', sweepInterval: 25 });
     const expired = randomKey();
     await ticking.set(expired, record(fullMeta({ expiresAt: Date.now() - 1 }), {}));
-    await sleep(150);
+    for (let waited = 0; (await ticking.get(expired)) !== null && waited < 3_000; waited += 25) await sleep(25);
     assert.equal(await ticking.get(expired), null);
     assert.ok((await ticking.get(live)) !== null);
     await ticking.close();

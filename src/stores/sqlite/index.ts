@@ -68,12 +68,18 @@ export class SqliteStore implements SessionStore {
     this.#sweepBatch = sweepBatch;
 
     if (path !== ':memory:') {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      // Session data is private: create the file owner-only (SQLite gives -wal/-shm the same mode).
-      closeSync(openSync(path, 'a', 0o600));
+      try {
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        // Session data is private: create the file owner-only (SQLite gives -wal/-shm the same mode).
+        closeSync(openSync(path, 'a', 0o600));
+      } catch (error) {
+        throw new ConfigError(`SqliteStore cannot create its database file ${path}: ${(error as Error).message}`, { cause: error });
+      }
     }
-    this.#db = new DatabaseSync(path);
+    let db: DatabaseSync | undefined;
     try {
+      db = new DatabaseSync(path);
+      this.#db = db;
       // busy_timeout first: switching to WAL and creating the table may wait for another process.
       this.#db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
       this.#db.exec('PRAGMA journal_mode = WAL');
@@ -85,7 +91,7 @@ export class SqliteStore implements SessionStore {
       for (const name of Object.keys(rest) as (keyof Statements)[]) st[name] = this.#db.prepare(rest[name]);
       this.#st = st;
     } catch (error) {
-      this.#db.close();
+      if (db?.isOpen) db.close();
       throw new StoreError(`SqliteStore could not open its database: ${(error as Error).message}`, { cause: error });
     }
 
