@@ -1,0 +1,109 @@
+/**
+ * `npm start`: a small Express app on holdfast with the embedded SQLite store.
+ * Sign in with any name, count visits, see your sessions on other devices and end them.
+ *
+ *   PORT=3000 HOST=localhost npm start
+ *
+ * Sessions live in ./data/sessions.sqlite and survive restarts. The signing secret comes from
+ * SESSION_SECRET, or (development only) is generated once into ./data/secret.
+ */
+import express from 'express';
+import { session, type RequestWithSession } from 'holdfast/express';
+import { SqliteStore } from 'holdfast/stores/sqlite';
+import { loadOrCreateSecret } from './secret.ts';
+import { page, sessionsPage, homePage } from './pages.ts';
+
+declare module 'holdfast' {
+  interface SessionData {
+    visits: number;
+    flash: string;
+  }
+}
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? 'localhost';
+const dataDir = process.env.DATA_DIR ?? 'data';
+
+const sessions = session({
+  secrets: process.env.SESSION_SECRET ?? loadOrCreateSecret(dataDir),
+  store: new SqliteStore({ path: `${dataDir}/sessions.sqlite` }),
+  // Behind nginx or a cloud load balancer, tell holdfast which hop terminates TLS:
+  trustProxy: process.env.TRUST_PROXY === undefined ? false : Number(process.env.TRUST_PROXY),
+  idleTimeout: '30m',
+  absoluteTimeout: '12h',
+});
+sessions.sessions.on('login', (e) => console.log(`login user=${e.userId} session=${e.handle} ip=${e.ip}`));
+sessions.sessions.on('rejected', (e) => console.log(`rejected cookie reason=${e.reason} ip=${e.ip}`));
+
+const app = express();
+app.disable('x-powered-by');
+app.use(express.urlencoded({ extended: false, limit: '4kb' }));
+
+// Same-origin check for every form post (holdfast/csrf will take this over).
+app.use((req, res, next) => {
+  const site = req.get('sec-fetch-site');
+  if (req.method === 'POST' && site !== undefined && site !== 'same-origin' && site !== 'none') {
+    res.status(403).send(page('Forbidden', '<p>Cross-site form post refused.</p>'));
+    return;
+  }
+  next();
+});
+app.use(sessions);
+
+app.get('/', (req, res) => {
+  const { session: s } = req as unknown as RequestWithSession;
+  s.visits = (s.visits ?? 0) + 1;
+  const flash = s.flash;
+  delete s.flash;
+  res.send(homePage({ userId: s.userId, visits: s.visits, flash, expiresAt: s.expiresAt }));
+});
+
+app.post('/login', async (req, res) => {
+  const { session: s } = req as unknown as RequestWithSession;
+  const name = String((req.body as Record<string, unknown>)?.name ?? '').trim();
+  if (!/^[\w.@-]{1,64}$/.test(name)) {
+    s.flash = 'Pick a name of 1–64 letters, digits, dots, dashes or @.';
+    res.redirect(303, '/');
+    return;
+  }
+  await s.login(name);
+  s.flash = `Signed in as ${name}.`;
+  res.redirect(303, '/');
+});
+
+app.post('/logout', async (req, res) => {
+  const { session: s } = req as unknown as RequestWithSession;
+  await s.logout();
+  res.redirect(303, '/');
+});
+
+app.get('/sessions', async (req, res) => {
+  const { session: s } = req as unknown as RequestWithSession;
+  if (s.userId === null) {
+    res.redirect(303, '/');
+    return;
+  }
+  const list = await sessions.sessions.listSessions(s.userId);
+  res.send(sessionsPage(list, s.handle));
+});
+
+app.post('/sessions/revoke', async (req, res) => {
+  const { session: s } = req as unknown as RequestWithSession;
+  const handle = String((req.body as Record<string, unknown>)?.handle ?? '');
+  if (s.userId !== null) await sessions.sessions.revokeSession(s.userId, handle);
+  res.redirect(303, '/sessions');
+});
+
+app.post('/sessions/revoke-others', async (req, res) => {
+  const { session: s } = req as unknown as RequestWithSession;
+  if (s.userId !== null) await sessions.sessions.revokeAllSessions(s.userId, { except: s.handle });
+  s.flash = 'Signed out everywhere else.';
+  res.redirect(303, '/sessions');
+});
+
+const server = app.listen(port, host, () => {
+  console.log(`holdfast example listening on http://${host}:${port}`);
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => server.close(() => process.exit(0)));
+}
