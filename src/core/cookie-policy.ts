@@ -69,13 +69,15 @@ export function createCookiePolicy(options: CookieOptions = {}, production: bool
   if (typeof persistent !== 'boolean') throw new ConfigError('cookie.persistent must be a boolean');
 
   const hostPrefixOk = domain === undefined && path === '/';
-  if (name?.startsWith('__Host-') && !hostPrefixOk) {
+  // Browsers match the prefixes case-insensitively (RFC 6265bis): `__host-sid` is held to __Host- rules.
+  const lowerName = name?.toLowerCase();
+  if (lowerName?.startsWith('__host-') === true && !hostPrefixOk) {
     throw new ConfigError(
       `cookie.name "${name}" uses the __Host- prefix, which browsers only accept with Path=/ and no Domain; ` +
         'drop cookie.domain / cookie.path, or use a "__Secure-" name',
     );
   }
-  const prefixed = name !== undefined && (name.startsWith('__Host-') || name.startsWith('__Secure-'));
+  const prefixed = lowerName !== undefined && (lowerName.startsWith('__host-') || lowerName.startsWith('__secure-'));
   const secureRequired = production || prefixed || sameSiteValue === 'none' || partitioned;
   const secureName = name ?? (hostPrefixOk ? '__Host-sid' : '__Secure-sid');
   const plainName = name ?? 'sid';
@@ -89,6 +91,14 @@ export function createCookiePolicy(options: CookieOptions = {}, production: bool
     partitioned: partitioned || undefined,
     priority,
   });
+
+  // The cookie package refuses some values only when serialising (a Domain with a port or '_',
+  // a non-ASCII Path): find that out now, not on every request that sets the cookie.
+  try {
+    serialize(secureName, 'x', base(true));
+  } catch (error) {
+    throw new ConfigError(`cookie options are not valid in a Set-Cookie header (${(error as Error).message})`);
+  }
 
   return {
     customName: name !== undefined,

@@ -17,12 +17,12 @@ const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/i;
 /** Parse a duration option into whole milliseconds; throws ConfigError naming the option. */
 export function parseDuration(name: string, value: Duration): number {
   if (typeof value === 'number') {
-    if (Number.isFinite(value) && value > 0) return Math.round(value);
+    if (Number.isFinite(value) && Math.round(value) >= 1) return Math.round(value);
   } else if (typeof value === 'string') {
     const match = PATTERN.exec(value.trim());
     if (match !== null) {
       const ms = Number(match[1]) * (UNIT_MS[(match[2] ?? 'ms').toLowerCase()] as number);
-      if (ms > 0 && Number.isFinite(ms)) return Math.round(ms);
+      if (Number.isFinite(ms) && Math.round(ms) >= 1) return Math.round(ms);
     }
   }
   throw new ConfigError(
