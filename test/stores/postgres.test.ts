@@ -92,8 +92,8 @@ describe('PostgresStore', { skip: !up && 'PostgreSQL is not running' }, () => {
         { pool, sweepBatch: 0 },
         { pool, sweepInterval: -1 },
       ];
-      for (const options of bad) {
-        assert.throws(() => new PostgresStore(options as never), ConfigError, JSON.stringify(options));
+      for (const [i, options] of bad.entries()) {
+        assert.throws(() => new PostgresStore(options as never), ConfigError, `bad options #${i}`);
       }
       assert.throws(() => createTableSql('drop table x'), ConfigError);
     });

@@ -23,15 +23,18 @@ import { ConfigError, CorruptRecordError, RecordTooLargeError, StoreError } from
 import { assertDataSize, DEFAULT_MAX_RECORD_BYTES, stringifyData } from '../../core/record-codec.ts';
 import type { EncodedData, EpochMs, SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../core/store.ts';
 import { affectedRows, matchedRows, rowsOf, rowToEntry, rowToRecord, toStoreError } from './rows.ts';
-import { createTableSql, MAX_KEY_LENGTH, MAX_USER_ID_LENGTH, statements } from './sql.ts';
+import { createTableSql, MAX_KEY_LENGTH, MAX_USER_ID_BYTES, statements } from './sql.ts';
 import type { MysqlStatements } from './sql.ts';
 
 export { createTableSql } from './sql.ts';
 
+/** What the store binds: strings, numbers and NULL. */
+export type MysqlValue = string | number | null;
+
 /** The part of a mysql2/promise pool the store uses. */
 export interface MysqlQueryable {
-  execute(sql: string, values?: unknown[]): Promise<[unknown, unknown]>;
-  query(sql: string, values?: unknown[]): Promise<[unknown, unknown]>;
+  execute(sql: string, values?: MysqlValue[]): Promise<[unknown, unknown]>;
+  query(sql: string, values?: MysqlValue[]): Promise<[unknown, unknown]>;
 }
 
 /** A mysql2 callback pool: anything with `.promise()` giving the promise API. */
@@ -163,12 +166,12 @@ export class MysqlStore implements SessionStore {
   }
 
   async listByUser(userId: string): Promise<UserSessionEntry[]> {
-    if (userId.length > MAX_USER_ID_LENGTH) return [];
+    if (Buffer.byteLength(userId) > MAX_USER_ID_BYTES) return [];
     return rowsOf(await this.#run('listByUser', [userId])).map(rowToEntry);
   }
 
   async destroyByUser(userId: string, exceptKey?: string): Promise<number> {
-    if (userId.length > MAX_USER_ID_LENGTH) return 0;
+    if (Buffer.byteLength(userId) > MAX_USER_ID_BYTES) return 0;
     const result = exceptKey === undefined ? await this.#run('destroyByUser', [userId]) : await this.#run('destroyByUserExcept', [userId, exceptKey]);
     return affectedRows(result);
   }
@@ -191,8 +194,8 @@ export class MysqlStore implements SessionStore {
   }
 
   #checkUserId(userId: string | null): void {
-    if (userId !== null && userId.length > MAX_USER_ID_LENGTH) {
-      throw new StoreError(`MysqlStore user IDs are at most ${MAX_USER_ID_LENGTH} characters`);
+    if (userId !== null && Buffer.byteLength(userId) > MAX_USER_ID_BYTES) {
+      throw new StoreError(`MysqlStore user IDs are at most ${MAX_USER_ID_BYTES} bytes of UTF-8`);
     }
   }
 
@@ -214,7 +217,7 @@ export class MysqlStore implements SessionStore {
       });
   }
 
-  async #run(op: Op, values: unknown[]): Promise<unknown> {
+  async #run(op: Op, values: MysqlValue[]): Promise<unknown> {
     try {
       if (!this.#tableReady) await this.#ensureTable();
       const [result] = await this.#pool.execute(this.#sql[op], values);

@@ -7,15 +7,18 @@ import type { SessionMeta, SessionRecord, UserSessionEntry } from '../../core/st
 
 type Row = Record<string, unknown>;
 
+/** user_id is VARBINARY: mysql2 hands it over as a Buffer of UTF-8. */
+const text = (value: unknown): unknown => (Buffer.isBuffer(value) ? value.toString('utf8') : value);
+
 export function rowToMeta(row: Row): SessionMeta {
   return checkMeta({
-    userId: row.user_id,
+    userId: text(row.user_id),
     createdAt: row.created_at,
     authAt: row.auth_at,
     touchedAt: row.touched_at,
     expiresAt: row.expires_at,
-    ip: row.ip,
-    userAgent: row.user_agent,
+    ip: text(row.ip),
+    userAgent: text(row.user_agent),
   });
 }
 

@@ -11,12 +11,16 @@
  *   mysql2's automatic JSON parsing of native JSON columns never applies.
  * - The size check of `patch` measures that server text with LENGTH(): the same formula on both,
  *   within a few bytes of each other (key order does not change the length).
+ * - `ON DUPLICATE KEY UPDATE` binds the values twice instead of VALUES(col), deprecated on MySQL
+ *   8.0.20+, or `AS new`, which MariaDB does not have.
  * - MySQL 8.0.22+ refuses `LIMIT ?` bound as a DOUBLE (mysql2 binds numbers that way), so the
  *   sweep batch size is validated and written into the statement text instead.
  *
  * Table layout (times are BIGINT milliseconds since the epoch):
  *   key         VARCHAR(64) ascii_bin primary key  -- base64url, case-sensitive: binary collation
- *   user_id     VARCHAR(255) utf8mb4_bin null, indexed
+ *                                                  -- (PAD SPACE is moot: keys with spaces are refused)
+ *   user_id     VARBINARY(767) null, indexed       -- UTF-8 bytes; binary so 'bob' and 'bob ' differ
+ *                                                  -- (every *_bin collation of both servers pads)
  *   data        JSON: object, top-level key → JSON text (a string) of its value
  *   created_at, auth_at (null), touched_at, expires_at (indexed)   BIGINT
  *   ip, user_agent                                                  TEXT null
@@ -25,9 +29,9 @@ import { ConfigError } from '../../core/errors.ts';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
-/** Longest key and user ID the columns hold (checked before writing: no silent truncation). */
+/** Longest key (characters) and user ID (UTF-8 bytes) the columns hold; checked before writing. */
 export const MAX_KEY_LENGTH = 64;
-export const MAX_USER_ID_LENGTH = 255;
+export const MAX_USER_ID_BYTES = 767;
 
 /** Validate a table name (optionally `database.table`) and return it backtick-quoted. */
 export function quoteTable(name: unknown): string {
@@ -44,7 +48,7 @@ export function createTableSql(table = 'holdfast_sessions'): string {
   const t = quoteTable(table);
   return `CREATE TABLE IF NOT EXISTS ${t} (
   \`key\` VARCHAR(${MAX_KEY_LENGTH}) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-  user_id VARCHAR(${MAX_USER_ID_LENGTH}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
+  user_id VARBINARY(${MAX_USER_ID_BYTES}) NULL,
   data JSON NOT NULL,
   created_at BIGINT NOT NULL,
   auth_at BIGINT NULL,
