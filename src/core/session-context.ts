@@ -210,9 +210,26 @@ export class SessionContext {
       const cookie = this.#cookieFor(this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none');
       return { setCookie: cookie, pending: false, done: Promise.resolve(cookie) };
     }
-    const expected = this.#cookieFor('set');
-    const done = work().then((action) => this.#cookieFor(action === 'none' && this.#cookieDue ? 'set' : action));
-    return { setCookie: expected, pending: true, done };
+    // The expected cookie is only needed when headers leave before the write (streaming), so it
+    // is signed on demand: the usual path signs once, after the store acknowledged.
+    let expected: string | undefined;
+    let signed = false;
+    const cookieFor = (action: CookieAction): string | undefined => {
+      if (action !== 'set') return this.#cookieFor(action);
+      if (!signed) {
+        expected = this.#cookieFor('set');
+        signed = true;
+      }
+      return expected;
+    };
+    const done = work().then((action) => cookieFor(action === 'none' && this.#cookieDue ? 'set' : action));
+    return {
+      get setCookie() {
+        return cookieFor('set');
+      },
+      pending: true,
+      done,
+    };
   }
 
   /** Write now (save() and commit share this). */
