@@ -1,10 +1,10 @@
 /**
- * SQL text for MysqlStore (MySQL 8 and MariaDB 10.5+). Nothing here talks to a server.
+ * SQL text for MysqlStore (MySQL 8 and MariaDB 10.4+). Nothing here talks to a server.
  *
  * One DDL serves both servers: `JSON` is a native binary type on MySQL and, on MariaDB, an alias
  * for `LONGTEXT COLLATE utf8mb4_bin CHECK (JSON_VALID(data))`. Every statement is written with
  * functions both implement the same way (JSON_MERGE_PATCH, LENGTH, CAST(... AS CHAR)), so the
- * store does not need to know which one it talks to. What does differ, for the record:
+ * store does not detect the server (no SELECT VERSION()). What does differ, for the record:
  * - MySQL stores JSON in a binary form and re-serialises it on read (keys sorted, `{"k": "v"}`
  *   spacing); MariaDB keeps the text JSON_MERGE_PATCH produced (same spacing, insertion order).
  *   The store reads `CAST(data AS CHAR)` and parses it itself, so neither shape leaks out, and
@@ -16,11 +16,14 @@
  * - MySQL 8.0.22+ refuses `LIMIT ?` bound as a DOUBLE (mysql2 binds numbers that way), so the
  *   sweep batch size is validated and written into the statement text instead.
  *
+ * Tested against MariaDB 10.11; MySQL 8 only by reading its manual (no server at hand).
+ *
  * Table layout (times are BIGINT milliseconds since the epoch):
  *   key         VARCHAR(64) ascii_bin primary key  -- base64url, case-sensitive: binary collation
  *                                                  -- (PAD SPACE is moot: keys with spaces are refused)
  *   user_id     VARBINARY(767) null, indexed       -- UTF-8 bytes; binary so 'bob' and 'bob ' differ
- *                                                  -- (every *_bin collation of both servers pads)
+ *                              -- (utf8mb4_bin pads on both; the NO PAD binary collations are
+ *                              -- named differently: utf8mb4_0900_bin vs utf8mb4_nopad_bin)
  *   data        JSON: object, top-level key → JSON text (a string) of its value
  *   created_at, auth_at (null), touched_at, expires_at (indexed)   BIGINT
  *   ip, user_agent                                                  TEXT null
