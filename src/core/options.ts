@@ -84,7 +84,11 @@ export function resolveOptions(options: SessionOptions, extraKeys: readonly stri
     throw new ConfigError('maxSessionsPerUser must be a whole number ≥ 1');
   }
   if (options.clock !== undefined && typeof options.clock !== 'function') throw new ConfigError('clock must be a function returning ms since the epoch');
-  if (options.logger !== undefined && (typeof options.logger !== 'object' || typeof options.logger.warn !== 'function')) {
+  if (options.production !== undefined && typeof options.production !== 'boolean') {
+    throw new ConfigError('production must be true or false (leave it out to follow NODE_ENV)');
+  }
+  const logger = options.logger as unknown as Record<string, unknown> | null | undefined;
+  if (logger !== undefined && (logger === null || typeof logger !== 'object' || !['info', 'warn', 'error'].every((m) => typeof logger[m] === 'function'))) {
     throw new ConfigError('logger must be pino-compatible: an object with info, warn and error methods');
   }
   return {
