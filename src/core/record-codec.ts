@@ -71,7 +71,8 @@ export function checkData(value: unknown): EncodedData {
   return out;
 }
 
-const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+// Times are ms since the epoch: finite and not negative, whether the driver gave a number or a numeric string.
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isNullableString = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
 /** Validate metadata read back from a store (numbers may arrive as numeric strings from SQL drivers). */
