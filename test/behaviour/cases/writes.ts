@@ -1,0 +1,68 @@
+/** Write policy: read-only requests write nothing; concurrent per-key changes all survive; nested mutation persists. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { json } from '../client.ts';
+import type { AppFixture } from '../fixture.ts';
+import { onlyCookie, withApp } from '../harness.ts';
+
+export function writeCases(fixture: AppFixture): void {
+  describe('write policy', () => {
+    it('read-only requests on an existing session: 0 store writes, no Set-Cookie', async () => {
+      await withApp(fixture, {}, async (h) => {
+        const cookie = onlyCookie(await h.request('/set?key=a&value=1'));
+        h.store.reset();
+        for (let i = 0; i < 5; i++) {
+          h.clock.advance('5s');
+          const read = await h.withCookie(cookie, '/read');
+          assert.equal(read.status, 200);
+          assert.equal(read.cookies.length, 0);
+          assert.deepEqual(json(read).data, { a: '1' });
+        }
+        // Setting a key to the value it already has is not a change either.
+        const same = await h.withCookie(cookie, '/set?key=a&value=1');
+        assert.equal(same.cookies.length, 0);
+        assert.equal(h.store.writes, 0, JSON.stringify(h.store.calls));
+        assert.equal(h.store.calls.get, 6);
+      });
+    });
+
+    it('requests without a cookie that do not put data in the session: no store access, no Set-Cookie', async () => {
+      await withApp(fixture, {}, async (h) => {
+        for (const path of ['/anon', '/read', '/fresh?maxAge=1000']) {
+          const reply = await h.request(path);
+          assert.equal(reply.status, 200, path);
+          assert.equal(reply.cookies.length, 0, path);
+        }
+        assert.equal(h.store.total, 0, JSON.stringify(h.store.calls));
+        assert.equal(h.eventsOf('created').length, 0);
+      });
+    });
+
+    it('50 parallel requests on one session, each setting a different key: all 50 keys present after', async () => {
+      await withApp(fixture, {}, async (h) => {
+        const cookie = onlyCookie(await h.request('/set?key=init&value=0'));
+        const replies = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => h.withCookie(cookie, `/set?key=k${i}&value=${i}`)),
+        );
+        for (const r of replies) assert.equal(r.status, 200);
+        const data = json<{ data: Record<string, string> }>(await h.withCookie(cookie, '/read')).data;
+        const expected: Record<string, string> = { init: '0' };
+        for (let i = 0; i < 50; i++) expected[`k${i}`] = String(i);
+        assert.deepEqual(data, expected);
+        assert.equal(h.store.calls.set, 1, 'one record, patched per key');
+      });
+    });
+
+    it('nested mutation ((session.list ??= []).push(v)) persists', async () => {
+      await withApp(fixture, {}, async (h) => {
+        const cookie = onlyCookie(await h.request('/push?value=a'));
+        const second = await h.withCookie(cookie, '/push?value=b');
+        assert.equal(second.status, 200);
+        assert.equal(second.cookies.length, 1, 'a change re-sends the cookie');
+        await h.withCookie(cookie, '/push?value=c');
+        assert.deepEqual(json(await h.withCookie(cookie, '/read')).data, { list: ['a', 'b', 'c'] });
+        assert.equal(h.store.calls.patch, 2);
+      });
+    });
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Wraps any SessionStore and counts every call per method, so tests can assert "0 writes" or
+ * "never reached the store". It can also be switched, while a server runs, to a failing mode:
+ * 'hang' (calls never settle) or 'reject' (calls reject with a plain Error).
+ */
+import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../src/core/store.ts';
+
+export type StoreMethod = 'get' | 'set' | 'patch' | 'touch' | 'destroy' | 'listByUser' | 'destroyByUser' | 'sweep';
+export type FailureMode = 'none' | 'hang' | 'reject';
+
+const WRITES: readonly StoreMethod[] = ['set', 'patch', 'touch', 'destroy', 'destroyByUser'];
+
+export class CountingStore implements SessionStore {
+  readonly inner: SessionStore;
+  calls: Record<StoreMethod, number> = zero();
+  /** Keys passed to set(), in order (the store keys sessions were created under). */
+  setKeys: string[] = [];
+  failure: FailureMode = 'none';
+
+  constructor(inner: SessionStore) {
+    this.inner = inner;
+  }
+
+  reset(): void {
+    this.calls = zero();
+    this.setKeys = [];
+  }
+
+  /** set + patch + touch + destroy + destroyByUser. */
+  get writes(): number {
+    return WRITES.reduce((n, m) => n + this.calls[m], 0);
+  }
+
+  get total(): number {
+    return Object.values(this.calls).reduce((a, b) => a + b, 0);
+  }
+
+  get(key: string): Promise<SessionRecord | null> {
+    return this.#run('get', () => this.inner.get(key));
+  }
+
+  set(key: string, record: SessionRecord): Promise<void> {
+    this.setKeys.push(key);
+    return this.#run('set', () => this.inner.set(key, record));
+  }
+
+  patch(key: string, patch: SessionPatch): Promise<boolean> {
+    return this.#run('patch', () => this.inner.patch(key, patch));
+  }
+
+  touch(key: string, meta: TouchMeta): Promise<boolean> {
+    return this.#run('touch', () => this.inner.touch(key, meta));
+  }
+
+  destroy(key: string): Promise<void> {
+    return this.#run('destroy', () => this.inner.destroy(key));
+  }
+
+  listByUser(userId: string): Promise<UserSessionEntry[]> {
+    return this.#run('listByUser', () => this.inner.listByUser(userId));
+  }
+
+  destroyByUser(userId: string, exceptKey?: string): Promise<number> {
+    return this.#run('destroyByUser', () => this.inner.destroyByUser(userId, exceptKey));
+  }
+
+  sweep(now: number): Promise<number> {
+    return this.#run('sweep', () => this.inner.sweep?.(now) ?? Promise.resolve(0));
+  }
+
+  close(): Promise<void> {
+    return this.inner.close?.() ?? Promise.resolve();
+  }
+
+  #run<T>(method: StoreMethod, call: () => Promise<T>): Promise<T> {
+    this.calls[method]++;
+    if (this.failure === 'hang') return new Promise<T>(() => undefined);
+    if (this.failure === 'reject') return Promise.reject(new Error(`test store: ${method} failed on purpose`));
+    return call();
+  }
+}
+
+function zero(): Record<StoreMethod, number> {
+  return { get: 0, set: 0, patch: 0, touch: 0, destroy: 0, listByUser: 0, destroyByUser: 0, sweep: 0 };
+}
