@@ -31,6 +31,9 @@ export function commitOnEnd(res: ServerResponse, ctx: SessionContext, onError: (
   res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     if (plan === undefined) {
       plan = ctx.beginCommit();
+      // end() may come much later (or never, if the client goes away): observe a failure now so it
+      // is never an unhandled rejection; end() still sees it through plan.done.
+      if (plan.pending) plan.done.catch(() => undefined);
       applySessionCookie(res, plan.setCookie);
     }
     return writeHead.apply(this, args);
