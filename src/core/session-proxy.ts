@@ -33,10 +33,7 @@ class SessionProxyHandler implements ProxyHandler<Record<string, unknown>> {
   }
 
   get(target: Record<string, unknown>, key: string | symbol): unknown {
-    if (typeof key === 'symbol') {
-      if (key === inspect.custom) return () => `Session(${this.ctx.isNew ? 'new' : this.ctx.handle}) ${inspect(this.ctx.snapshot())}`;
-      return undefined;
-    }
+    if (typeof key === 'symbol') return key === inspect.custom ? Reflect.get(target, key) : undefined;
     if (RESERVED_NAMES.has(key)) {
       const getter = GETTERS[key];
       return getter === undefined ? this.ctx.method(key) : getter(this.ctx);
@@ -65,7 +62,8 @@ class SessionProxyHandler implements ProxyHandler<Record<string, unknown>> {
 
   ownKeys(target: Record<string, unknown>): (string | symbol)[] {
     this.ctx.decodeAll();
-    return Reflect.ownKeys(target);
+    // Data keys only: the (configurable) inspect hook on the target stays hidden.
+    return Object.keys(target);
   }
 
   getOwnPropertyDescriptor(target: Record<string, unknown>, key: string | symbol): PropertyDescriptor | undefined {
@@ -84,5 +82,11 @@ class SessionProxyHandler implements ProxyHandler<Record<string, unknown>> {
 }
 
 export function createSessionProxy(ctx: SessionContext, target: Record<string, unknown>): Session {
+  // util.inspect (console.log) looks through a Proxy at its target, so the hook must live on the
+  // target itself: non-enumerable, so spreads and JSON never see it.
+  Object.defineProperty(target, inspect.custom, {
+    value: (depth: number, options: object) => `Session(${ctx.isNew ? 'new' : ctx.handle}) ${inspect(ctx.snapshot(), { ...options, depth })}`,
+    configurable: true,
+  });
   return new Proxy(target, new SessionProxyHandler(ctx)) as unknown as Session;
 }
