@@ -1,7 +1,7 @@
 /**
  * Wraps any SessionStore and counts every call per method, so tests can assert "0 writes" or
  * "never reached the store". It can also be switched, while a server runs, to a failing mode:
- * 'hang' (calls never settle) or 'reject' (calls reject with a plain Error).
+ * 'hang' (calls never settle) or 'reject' (calls reject with a plain Error), or slowed down (`delayMs`).
  */
 import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../src/core/store.ts';
 
@@ -16,6 +16,8 @@ export class CountingStore implements SessionStore {
   /** Keys passed to set(), in order (the store keys sessions were created under). */
   setKeys: string[] = [];
   failure: FailureMode = 'none';
+  /** Every call waits this long before reaching the inner store (a slow network store). */
+  delayMs = 0;
 
   constructor(inner: SessionStore) {
     this.inner = inner;
@@ -76,6 +78,7 @@ export class CountingStore implements SessionStore {
     this.calls[method]++;
     if (this.failure === 'hang') return new Promise<T>(() => undefined);
     if (this.failure === 'reject') return Promise.reject(new Error(`test store: ${method} failed on purpose`));
+    if (this.delayMs > 0) return new Promise((resolve) => setTimeout(resolve, this.delayMs)).then(call);
     return call();
   }
 }

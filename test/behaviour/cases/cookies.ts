@@ -74,6 +74,18 @@ export function cookieCases(fixture: AppFixture): void {
       });
     });
 
+    it('plain http in development behind an untrusted proxy: sid still works, and one warning says how to trust the proxy', async () => {
+      await withApp(fixture, { session: { production: false } }, async (h) => {
+        for (let i = 0; i < 2; i++) {
+          const reply = await h.request('/set?key=a&value=1', { headers: { 'X-Forwarded-Proto': 'https' } });
+          assert.equal(onlyCookie(reply).name, 'sid');
+          assert.equal(onlyCookie(reply).attrs.secure, undefined);
+        }
+        assert.equal(h.warnings.length, 1, h.warnings.join('\n'));
+        assert.match(h.warnings[0] as string, /trustProxy: 1/);
+      });
+    });
+
     for (const [name, value] of PROXY_HEADERS) {
       it(`behind a trusted proxy (trustProxy: 1) with ${name}: Secure __Host-sid`, async () => {
         await withApp(fixture, { session: { production: true, trustProxy: 1 } }, async (h) => {

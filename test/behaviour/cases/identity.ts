@@ -87,10 +87,11 @@ export function identityCases(fixture: AppFixture): void {
       });
     });
 
-    for (const route of ['logout', 'destroy'] as const) {
-      it(`${route}: cookie cleared with the same attributes, record gone, replay is a fresh anonymous session`, async () => {
-        await withApp(fixture, {}, async (h) => {
-          const login = await h.withCookie(`sid=${await seed(h)}`, '/login?user=bob', { method: 'POST' });
+    for (const [route, tls] of [['logout', false], ['destroy', false], ['logout', true]] as const) {
+      it(`${route}${tls ? ' over TLS' : ''}: cookie cleared with the same attributes, record gone, replay is a fresh anonymous session`, async () => {
+        await withApp(fixture, { tls, session: { production: tls } }, async (h) => {
+          const anon = onlyCookie(await h.request('/set?key=a&value=1'));
+          const login = await h.withCookie(anon, '/login?user=bob', { method: 'POST' });
           const cookie = onlyCookie(login);
           const key = h.store.setKeys.at(-1) as string;
           assert.notEqual(await h.store.inner.get(key), null);

@@ -26,15 +26,33 @@ export function writeCases(fixture: AppFixture): void {
       });
     });
 
-    it('requests without a cookie that do not put data in the session: no store access, no Set-Cookie', async () => {
+    it('requests without a session cookie that do not put data in the session: no store access, no Set-Cookie', async () => {
       await withApp(fixture, {}, async (h) => {
         for (const path of ['/anon', '/read', '/fresh?maxAge=1000']) {
-          const reply = await h.request(path);
-          assert.equal(reply.status, 200, path);
-          assert.equal(reply.cookies.length, 0, path);
+          for (const cookie of [undefined, 'theme=dark', 'xsid=1; other=2']) {
+            const reply = await h.request(path, { cookie });
+            assert.equal(reply.status, 200, path);
+            assert.equal(reply.cookies.length, 0, path);
+          }
         }
         assert.equal(h.store.total, 0, JSON.stringify(h.store.calls));
         assert.equal(h.eventsOf('created').length, 0);
+      });
+    });
+
+    it('a write is acknowledged by the store before the response ends (the next request sees it)', async () => {
+      await withApp(fixture, {}, async (h) => {
+        h.store.delayMs = 40;
+        const started = performance.now();
+        const set = await h.request('/set?key=a&value=1');
+        assert.ok(performance.now() - started >= 35, 'the response waited for the store');
+        const cookie = onlyCookie(set);
+        const login = await h.withCookie(cookie, '/login?user=alice', { method: 'POST' });
+        const after = onlyCookie(login);
+        assert.deepEqual(json(await h.withCookie(after, '/read')), { userId: 'alice', isNew: false, data: { a: '1' } });
+        const pushed = await h.withCookie(after, '/push?value=x');
+        assert.equal(pushed.status, 200);
+        assert.deepEqual(json(await h.withCookie(after, '/read')).data, { a: '1', list: ['x'] });
       });
     });
 
