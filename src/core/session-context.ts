@@ -189,6 +189,8 @@ export class SessionContext {
     }
     this.#stored = false;
     this.#becomeFresh();
+    this.#clearCookie = true;
+    this.#cookieDue = false;
   }
 
   isFresh(maxAge: Duration): boolean {
@@ -346,12 +348,14 @@ export class SessionContext {
     if (this.#stored) await this.#core.store.destroy(this.key);
     if (keepData) this.decodeAll();
     else this.#resetData();
+    // The client's cookie now names nothing: clear it unless the commit writes a new session.
+    if (this.#stored) this.#clearCookie = true;
+    this.#cookieDue = false;
     this.#raw = emptyData();
     this.#removed = undefined;
     this.#stored = false;
     this.#id = undefined;
     this.#key = undefined;
-    this.#clearCookie = false;
     return previousHandle;
   }
 
