@@ -1,0 +1,99 @@
+/** The printed report: one table per framework group, the Redis figures, the issue targets. */
+import type { Measurement, Results, TargetResult } from './results.ts';
+import { SCENARIOS, SCENARIO_LABEL, type Variant } from './types.ts';
+
+const ROLE_ORDER: Record<Variant['role'], number> = { bare: 0, peer: 1, holdfast: 2 };
+
+function table(rows: string[][], align: ('l' | 'r')[]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) => r.map((cell, i) => (align[i] === 'r' ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd())
+    .join('\n');
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '–');
+const times = (n: number | undefined): string => (n === undefined ? '–' : `${n.toFixed(2)}×`);
+const per = (n: number | undefined, digits = 2): string => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
+
+/** The group a variant belongs to: its bare framework (a bare variant is its own group unless it names one). */
+function groupOf(v: Variant): string {
+  return v.bare ?? v.name;
+}
+
+export function formatTables(results: Results, variants: readonly Variant[]): string {
+  const byName = new Map(variants.map((v) => [v.name, v]));
+  const measured = results.measurements;
+  const groups = new Map<string, Measurement[]>();
+  for (const m of measured) {
+    const v = byName.get(m.variant);
+    if (v === undefined) continue;
+    const key = groupOf(v);
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  const out: string[] = [];
+  for (const [group, list] of groups) {
+    const bareLabel = byName.get(group)?.label ?? group;
+    const peers = [...new Set(list.map((m) => byName.get(m.variant)?.peer).filter((p): p is string => p !== undefined))];
+    const peerText = peers.map((p) => byName.get(p)?.label ?? p).join(' / ') || '–';
+    out.push(`\n${bareLabel} — vs peer: ${peerText}; vs bare: ${bareLabel}`);
+    list.sort((a, b) => {
+      const va = byName.get(a.variant);
+      const vb = byName.get(b.variant);
+      return (
+        ROLE_ORDER[va?.role ?? 'holdfast'] - ROLE_ORDER[vb?.role ?? 'holdfast'] ||
+        variants.indexOf(va as Variant) - variants.indexOf(vb as Variant) ||
+        SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario)
+      );
+    });
+    const rows: string[][] = [['variant', 'scenario', 'req/s', 'p99 ms', 'vs peer', 'vs bare', 'peer', 'notes']];
+    for (const m of list) {
+      const v = byName.get(m.variant);
+      const { peer, bare } = results.ratios(m);
+      const notes: string[] = [];
+      if (m.errors > 0) notes.push(`${m.errors} errors`);
+      if (m.non2xx > 0) notes.push(`${m.non2xx} non-2xx`);
+      const spread = m.runs.map((r) => r.rps);
+      if (spread.length > 1 && m.rps > 0) notes.push(`runs ±${((100 * (Math.max(...spread) - Math.min(...spread))) / 2 / m.rps).toFixed(1)}%`);
+      rows.push([
+        m.label,
+        v?.role === 'bare' ? 'any (no session)' : SCENARIO_LABEL[m.scenario],
+        int(m.rps),
+        ms(m.p99),
+        times(peer),
+        times(bare),
+        v?.peer !== undefined && peer !== undefined ? (byName.get(v.peer)?.label ?? v.peer) : '',
+        notes.join(', '),
+      ]);
+    }
+    out.push(table(rows, ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']));
+  }
+  return out.join('\n');
+}
+
+export function formatRedis(results: Results): string {
+  const withRedis = results.measurements.filter((m) => m.redis !== undefined);
+  if (withRedis.length === 0) return '';
+  const rows: string[][] = [['variant', 'scenario', 'cmds/req', 'in scripts/req', 'writes/req', 'top-level mix per request', 'all calls per request (commandstats)']];
+  for (const m of withRedis) {
+    const r = m.redis;
+    if (r === undefined) continue;
+    const mix = r.profile ? Object.entries(r.profile.mix).map(([n, c]) => `${n} ${per(c)}`).join(', ') : '–';
+    const calls = Object.entries(r.calls).map(([n, c]) => `${n} ${per(c)}`).join(', ');
+    rows.push([m.label, SCENARIO_LABEL[m.scenario], per(r.profile?.commandsPerRequest), per(r.profile?.scriptCallsPerRequest), per(r.writesPerRequest, 3), mix, calls]);
+  }
+  return (
+    '\nRedis commands per request (cmds = top-level commands seen by MONITOR over a separate 500-request pass;\n' +
+    'writes and "all calls" = INFO commandstats deltas over the measured runs, calls made inside Lua scripts included)\n' +
+    table(rows, ['l', 'l', 'r', 'r', 'r', 'l', 'l'])
+  );
+}
+
+export function formatTargets(targets: readonly TargetResult[]): string {
+  const lines = ['\nTargets from the issues'];
+  for (const t of targets) {
+    const mark = t.pass === undefined ? '–' : t.pass ? '✓' : '✗';
+    lines.push(`  ${mark} [issue ${t.target.issue}] ${t.target.text}: ${t.detail ?? 'not measured in this run'}`);
+  }
+  return lines.join('\n');
+}

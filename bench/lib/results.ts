@@ -1,0 +1,114 @@
+/** What a run measured, and the ratios and targets computed from it. */
+import type { RunResult } from './load.ts';
+import type { Prepared } from './prepare.ts';
+import type { CommandCounts, MonitorProfile } from './redis.ts';
+import { TARGETS, type Target } from './targets.ts';
+import type { Scenario, Variant } from './types.ts';
+
+export interface RedisFigures {
+  /** Every call per request from INFO commandstats (calls made inside Lua scripts included). */
+  callsPerRequest: number;
+  /** Calls of commands flagged `write`, per request (inside scripts included). */
+  writesPerRequest: number;
+  /** Command name → calls per request. */
+  calls: Record<string, number>;
+  /** From the MONITOR pass: top-level commands per request and their mix. */
+  profile?: MonitorProfile;
+}
+
+export interface Measurement {
+  variant: string;
+  label: string;
+  role: Variant['role'];
+  scenario: Scenario;
+  runs: RunResult[];
+  /** Medians over the runs. */
+  rps: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  checks: Prepared['checks'];
+  redis?: RedisFigures;
+}
+
+export class Results {
+  readonly measurements: Measurement[] = [];
+  readonly #variants: Map<string, Variant>;
+
+  constructor(variants: readonly Variant[]) {
+    this.#variants = new Map(variants.map((v) => [v.name, v]));
+  }
+
+  add(m: Measurement): void {
+    this.measurements.push(m);
+  }
+
+  /** The measurement for a variant and scenario; a bare variant answers with its single run. */
+  find(variant: string, scenario: Scenario): Measurement | undefined {
+    const exact = this.measurements.find((m) => m.variant === variant && m.scenario === scenario);
+    if (exact !== undefined) return exact;
+    if (this.#variants.get(variant)?.role === 'bare') return this.measurements.find((m) => m.variant === variant);
+    return undefined;
+  }
+
+  ratio(m: Measurement, against: string | undefined): number | undefined {
+    if (against === undefined || against === m.variant) return undefined;
+    const other = this.find(against, m.scenario);
+    if (other === undefined || !(other.rps > 0)) return undefined;
+    return m.rps / other.rps;
+  }
+
+  ratios(m: Measurement): { peer?: number; bare?: number } {
+    const variant = this.#variants.get(m.variant);
+    return { peer: this.ratio(m, variant?.peer), bare: this.ratio(m, variant?.bare) };
+  }
+}
+
+export interface TargetResult {
+  target: Target;
+  /** The measured figure (ratio, ms, commands); undefined when a side was not measured. */
+  value?: number;
+  detail?: string;
+  pass?: boolean;
+}
+
+export function evaluateTargets(results: Results): TargetResult[] {
+  const out: TargetResult[] = [];
+  for (const target of TARGETS) {
+    const m = results.find(target.variant, target.scenario);
+    if (m === undefined) {
+      out.push({ target });
+      continue;
+    }
+    switch (target.kind) {
+      case 'ratio': {
+        const value = results.ratio(m, target.against);
+        out.push(value === undefined ? { target } : { target, value, detail: `${value.toFixed(2)}×`, pass: value >= target.min });
+        break;
+      }
+      case 'p99-below': {
+        const other = results.find(target.against, target.scenario);
+        if (other === undefined) out.push({ target });
+        else out.push({ target, value: m.p99, detail: `${m.p99.toFixed(2)} ms vs ${other.p99.toFixed(2)} ms`, pass: m.p99 < other.p99 });
+        break;
+      }
+      case 'redis-commands': {
+        const value = m.redis?.profile?.commandsPerRequest;
+        out.push(value === undefined ? { target } : { target, value, detail: `${value.toFixed(2)} per request`, pass: value <= target.max + 1e-9 });
+        break;
+      }
+      case 'redis-writes': {
+        const value = m.redis?.writesPerRequest;
+        out.push(value === undefined ? { target } : { target, value, detail: `${value.toFixed(3)} per request`, pass: value <= target.max + 1e-9 });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export function perRequest(counts: CommandCounts, requests: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, calls] of Object.entries(counts)) out[name] = requests > 0 ? calls / requests : Number.NaN;
+  return out;
+}
