@@ -111,6 +111,25 @@ export function runExpressSpecific(name: string, express: ExpressFactory): void 
       }
     });
 
+    it("the app's own cookies are kept next to the session cookie (appended, never replaced)", async () => {
+      const b = await build(express, {
+        afterSession: (app) =>
+          app.get('/theme', (req, res) => {
+            res.cookie('theme', 'dark');
+            res.append('Set-Cookie', 'lang=en; Path=/');
+            (req as unknown as { session: Record<string, unknown> }).session.theme = 'dark';
+            res.send('ok');
+          }),
+      });
+      try {
+        const reply = await call(b.app, '/theme');
+        assert.deepEqual(reply.cookies.map((c) => c.name).sort(), ['lang', 'sid', 'theme']);
+        assert.equal(reply.headers['cache-control'], 'no-store');
+      } finally {
+        await b.close();
+      }
+    });
+
     for (const [label, mounts, second] of [
       ['the same middleware mounted twice', 2, false],
       ['a second session middleware instance', 1, true],

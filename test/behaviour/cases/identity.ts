@@ -76,6 +76,28 @@ export function identityCases(fixture: AppFixture): void {
       });
     });
 
+    it(
+      'a request still carrying the pre-login cookie (sent while the login was in flight) does not clear the new cookie',
+      {
+        todo:
+          'engine clears the cookie for any unknown/expired/vanished session (SessionContext staleCookie → #clearCookie); ' +
+          'the clear is by name, so if that response reaches the browser after the login response it deletes the NEW session cookie',
+      },
+      async () => {
+        await withApp(fixture, {}, async (h) => {
+          const before = await seed(h);
+          onlyCookie(await h.withCookie(`sid=${before}`, '/login?user=alice', { method: 'POST' }));
+          const inFlight = await h.withCookie(`sid=${before}`, '/read');
+          assert.equal(json<ReadBody>(inFlight).isNew, true);
+          assert.deepEqual(
+            inFlight.cookies.filter((c) => c.attrs['max-age'] === '0').map((c) => c.raw),
+            [],
+            'a stale request must not delete whatever session cookie the browser holds now',
+          );
+        });
+      },
+    );
+
     it('regenerate gives a new ID with the data; the old cookie is dead', async () => {
       await withApp(fixture, {}, async (h) => {
         const before = await seed(h);

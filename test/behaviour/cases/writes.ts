@@ -56,6 +56,25 @@ export function writeCases(fixture: AppFixture): void {
       });
     });
 
+    it('hostile keys (__proto__, constructor) are plain data; a reserved name (userId, id) goes through the error path', async () => {
+      await withApp(fixture, {}, async (h) => {
+        const cookie = onlyCookie(await h.request('/set?key=__proto__&value=x'));
+        await h.withCookie(cookie, '/set?key=constructor&value=y');
+        await h.withCookie(cookie, '/set?key=hasOwnProperty&value=z');
+        assert.equal(({} as Record<string, unknown>).x, undefined, 'no prototype pollution');
+        const read = await h.withCookie(cookie, '/read');
+        assert.equal(read.status, 200);
+        assert.equal(read.body.includes('"__proto__":"x"'), true, read.body);
+        assert.deepEqual(Object.entries(json(read).data as object).sort(), [['__proto__', 'x'], ['constructor', 'y'], ['hasOwnProperty', 'z']]);
+        for (const key of ['userId', 'id']) {
+          const reserved = await h.withCookie(cookie, `/set?key=${key}&value=evil`);
+          assert.equal(reserved.status, 500, key);
+          assert.equal(reserved.body, 'error');
+        }
+        assert.equal(json(await h.withCookie(cookie, '/read')).userId, null);
+      });
+    });
+
     it('50 parallel requests on one session, each setting a different key: all 50 keys present after', async () => {
       await withApp(fixture, {}, async (h) => {
         const cookie = onlyCookie(await h.request('/set?key=init&value=0'));
