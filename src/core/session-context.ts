@@ -326,7 +326,12 @@ export class SessionContext {
 
   /** The record disappeared between load and commit (revoked, logged out elsewhere): never resurrect it. */
   #vanished(): CookieAction {
+    // Start over as a new anonymous session: a later save() or commit must not write the revoked
+    // ID (or its user and data) back with set().
     this.#stored = false;
+    this.#becomeFresh();
+    this.#cookieDue = false;
+    this.#clearCookie = true;
     return 'clear';
   }
 
