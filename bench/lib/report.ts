@@ -91,9 +91,14 @@ export function formatRedis(results: Results): string {
 
 export function formatTargets(targets: readonly TargetResult[]): string {
   const lines = ['\nTargets from the issues'];
+  const unmeasured = targets.filter((t) => t.pass === undefined);
   for (const t of targets) {
-    const mark = t.pass === undefined ? '–' : t.pass ? '✓' : '✗';
-    lines.push(`  ${mark} [issue ${t.target.issue}] ${t.target.text}: ${t.detail ?? 'not measured in this run'}`);
+    if (t.pass === undefined) continue;
+    lines.push(`  ${t.pass ? '✓' : '✗'} [issue ${t.target.issue}] ${t.target.text}: ${t.detail ?? ''}`);
+  }
+  if (unmeasured.length > 0) {
+    const issues = [...new Set(unmeasured.map((t) => t.target.issue))].join(', ');
+    lines.push(`  – ${unmeasured.length} more (issue ${issues}) not measured in this run`);
   }
   return lines.join('\n');
 }

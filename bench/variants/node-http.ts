@@ -9,6 +9,8 @@ const variant = defineVariant({
   suite: 'core',
   role: 'bare',
   scenarios: ['anonymous'],
+  // Shown in the Express table, with its ratio to bare Express.
+  bare: 'express',
   async start() {
     const server = createServer((_req, res) => {
       res.setHeader('content-type', 'text/plain; charset=utf-8');
