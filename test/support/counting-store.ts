@@ -1,12 +1,13 @@
 /**
  * Wraps any SessionStore and counts every call per method, so tests can assert "0 writes" or
  * "never reached the store". It can also be switched, while a server runs, to a failing mode:
- * 'hang' (calls never settle) or 'reject' (calls reject with a plain Error), or slowed down (`delayMs`).
+ * 'hang' (calls never settle), 'reject' (calls reject with a plain Error) or 'garbage' (get resolves
+ * with a record no store could have written), or slowed down (`delayMs`).
  */
 import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../src/core/store.ts';
 
 export type StoreMethod = 'get' | 'set' | 'patch' | 'touch' | 'destroy' | 'listByUser' | 'destroyByUser' | 'sweep';
-export type FailureMode = 'none' | 'hang' | 'reject';
+export type FailureMode = 'none' | 'hang' | 'reject' | 'garbage';
 
 const WRITES: readonly StoreMethod[] = ['set', 'patch', 'touch', 'destroy', 'destroyByUser'];
 
@@ -78,6 +79,7 @@ export class CountingStore implements SessionStore {
     this.calls[method]++;
     if (this.failure === 'hang') return new Promise<T>(() => undefined);
     if (this.failure === 'reject') return Promise.reject(new Error(`test store: ${method} failed on purpose`));
+    if (this.failure === 'garbage' && method === 'get') return Promise.resolve({ meta: { userId: 42, createdAt: 'yesterday' }, data: 7 } as T);
     if (this.delayMs > 0) return new Promise((resolve) => setTimeout(resolve, this.delayMs)).then(call);
     return call();
   }

@@ -1,6 +1,7 @@
 /** Store failure: a hanging store and a rejecting store give a fast 503 through the framework's error path. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MemoryStore } from '../../../src/stores/memory/index.ts';
 import { json } from '../client.ts';
 import type { AppFixture } from '../fixture.ts';
 import { onlyCookie, withApp } from '../harness.ts';
@@ -46,5 +47,30 @@ export function failureCases(fixture: AppFixture): void {
         });
       });
     }
+
+    it('a store that answers garbage for a record: that session is treated as absent (corrupt-record), nothing breaks', async () => {
+      await withApp(fixture, {}, async (h) => {
+        const cookie = onlyCookie(await h.request('/set?key=a&value=1'));
+        h.store.failure = 'garbage';
+        const read = await h.withCookie(cookie, '/read');
+        assert.equal(read.status, 200);
+        assert.deepEqual(json(read), { userId: null, isNew: true, data: {} });
+        assert.equal(h.eventsOf('rejected')[0]?.reason, 'corrupt-record');
+      });
+    });
+
+    it('a record over the store size limit: the error path, no cookie, the server keeps serving', async () => {
+      await withApp(fixture, { inner: new MemoryStore({ sweepInterval: 0, maxRecordBytes: 256 }) }, async (h) => {
+        const big = await h.request(`/set?key=a&value=${'x'.repeat(400)}`);
+        assert.equal(big.status, 500);
+        assert.equal(big.body, 'error');
+        assert.equal(big.cookies.length, 0);
+        const small = await h.request('/set?key=a&value=1');
+        const cookie = onlyCookie(small);
+        const grow = await h.withCookie(cookie, `/set?key=b&value=${'y'.repeat(400)}`);
+        assert.equal(grow.status, 500);
+        assert.deepEqual(json(await h.withCookie(cookie, '/read')).data, { a: '1' });
+      });
+    });
   });
 }

@@ -40,6 +40,24 @@ function cookieHeaderArbitrary(issued: string): fc.Arbitrary<string> {
   return fc.oneof(pairs, soup, fc.string({ unit: 'binary', maxLength: 4000 })).map(headerSafe);
 }
 
+export const PROXY_FUZZ_RUNS = 2_000;
+
+const PROXY_HEADER_NAMES = ['forwarded', 'x-forwarded-proto', 'x-forwarded-for', 'x-forwarded-ssl', 'x-arr-ssl', 'front-end-https'] as const;
+
+function proxyHeadersArbitrary(): fc.Arbitrary<Record<string, string>> {
+  const piece = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom('https', 'http', 'on', 'off', 'proto=https', 'for=1.2.3.4', 'for="[::1]:80"', '127.0.0.1', '::1', 'unknown', '_hidden'),
+    fc.ipV4(),
+    fc.ipV6(),
+  );
+  const value = fc
+    .array(fc.tuple(piece, fc.constantFrom(',', ';', '=', ', ', '"', ' ')), { maxLength: 8 })
+    .map((parts) => headerSafe(parts.map(([p, sep]) => p + sep).join('')));
+  return fc.dictionary(fc.constantFrom(...PROXY_HEADER_NAMES), value, { maxKeys: 6 });
+}
+
 export function fuzzCases(fixture: AppFixture): void {
   describe('fuzzing', () => {
     it(`${FUZZ_RUNS} random Cookie headers: never a 5xx, the server never throws`, async () => {
@@ -60,6 +78,25 @@ export function fuzzCases(fixture: AppFixture): void {
         assert.equal(runs, FUZZ_RUNS);
         // The real session survived the storm.
         assert.equal((await call(h.app, '/read', { cookie: `sid=${issued}` })).status, 200);
+      } finally {
+        agent.destroy();
+        await h.close();
+      }
+    });
+
+    it(`${PROXY_FUZZ_RUNS} random proxy headers from a trusted proxy (production): never a 5xx`, async () => {
+      const h = await boot(fixture, { session: { production: true, trustProxy: true } });
+      const agent = keepAliveAgent(h.app);
+      try {
+        const routes = fc.constantFrom('/read', '/set?key=f&value=1', '/anon');
+        await fc.assert(
+          fc.asyncProperty(proxyHeadersArbitrary(), routes, async (headers, path) => {
+            const reply = await call(h.app, path, { headers, agent });
+            assert.equal(reply.status, 200, `${path} with ${JSON.stringify(headers)} → ${reply.status} ${reply.body}`);
+            for (const c of reply.cookies) assert.equal(c.attrs.secure, true, 'production never sends a non-Secure cookie');
+          }),
+          { numRuns: PROXY_FUZZ_RUNS },
+        );
       } finally {
         agent.destroy();
         await h.close();
