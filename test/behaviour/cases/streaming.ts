@@ -7,8 +7,8 @@ import { onlyCookie, withApp } from '../harness.ts';
 
 export function streamingCases(fixture: AppFixture): void {
   const skip = fixture.capabilities?.streaming !== true && 'the fixture does not stream';
-  describe('streaming', { skip }, () => {
-    it('new session: Set-Cookie with the early headers, data persisted', async () => {
+  describe('streaming', () => {
+    it('new session: Set-Cookie with the early headers, data persisted', { skip }, async () => {
       await withApp(fixture, {}, async (h) => {
         const reply = await h.request('/stream');
         assert.equal(reply.status, 200);
@@ -20,7 +20,7 @@ export function streamingCases(fixture: AppFixture): void {
       });
     });
 
-    it('existing session: streamed change persisted under the same ID', async () => {
+    it('existing session: streamed change persisted under the same ID', { skip }, async () => {
       await withApp(fixture, {}, async (h) => {
         const cookie = onlyCookie(await h.request('/set?key=a&value=1'));
         const reply = await h.withCookie(cookie, '/stream');
@@ -30,7 +30,7 @@ export function streamingCases(fixture: AppFixture): void {
       });
     });
 
-    it('a store write that fails after the headers left: the response is cut, not completed as if it worked', async () => {
+    it('a store write that fails after the headers left: the response is cut, not completed as if it worked', { skip }, async () => {
       await withApp(fixture, { session: { storeTimeout: 200 } }, async (h) => {
         h.store.failure = 'reject';
         await assert.rejects(h.request('/stream'));
