@@ -198,3 +198,39 @@ test('beginCommit is once per response; later calls and later changes do nothing
   await assert.rejects(ctx.session.login('u'), { name: 'SessionStateError' });
   assert.equal(h.store.writes.length, 1);
 });
+
+test('a value JSON cannot encode makes beginCommit throw a TypeError and nothing is written', async () => {
+  for (const bad of [10n, (() => {
+    const loop: Data = {};
+    loop.self = loop;
+    return loop;
+  })()]) {
+    const h = harness();
+    const ctx = await h.load();
+    data(ctx).ok = 1;
+    data(ctx).bad = bad;
+    assert.throws(() => ctx.beginCommit(), TypeError);
+    assert.deepEqual(h.store.calls, []);
+  }
+});
+
+test('values JSON drops (functions, symbols) count as removal, like JSON.stringify', async () => {
+  const h = harness();
+  const cookie = await seeded(h, { a: 1, b: 2 });
+  const ctx = await h.load(cookie);
+  data(ctx).a = () => 1;
+  data(ctx).b = Symbol('x');
+  data(ctx).c = () => 2;
+  await h.commit(ctx);
+  const patch = onlyPatch(h);
+  assert.deepEqual({ ...patch.set }, {});
+  assert.deepEqual([...patch.unset].sort(), ['a', 'b']);
+});
+
+test('touch() on a session that was never stored does nothing', async () => {
+  const h = harness();
+  const ctx = await h.load();
+  await ctx.session.touch();
+  assert.equal(await h.commit(ctx), undefined);
+  assert.deepEqual(h.store.calls, []);
+});
