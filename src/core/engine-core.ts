@@ -95,7 +95,11 @@ export class EngineCore implements Timeouts {
     return new SessionContext(this, view, this.transportOf(view, trust));
   }
 
-  /** Load the request's session: verify the cookie, read the record, enforce timeouts. */
+  /**
+   * Load the request's session: verify the cookie, read the record, enforce timeouts. A cookie
+   * that is forged, unknown or expired counts as no cookie (plus an event); it is not cleared,
+   * because a clearing response racing a concurrent login would delete the new cookie.
+   */
   async load(view: RequestView, trust?: TrustFn): Promise<SessionContext> {
     const transport = this.transportOf(view, trust);
     const header = view.header('cookie');
@@ -106,7 +110,7 @@ export class EngineCore implements Timeouts {
     const verified = this.keyring.verify(value);
     if (verified === null) {
       this.#reject(view, transport, value.length === 87 && value[43] === '.' ? 'bad-signature' : 'malformed', undefined);
-      return new SessionContext(this, view, transport, undefined, true);
+      return new SessionContext(this, view, transport);
     }
     const key = storeKeyOf(verified.id);
     let record;
@@ -116,18 +120,18 @@ export class EngineCore implements Timeouts {
       if (error instanceof CorruptRecordError) {
         // The store answered with something unusable for this one record: treat as no session.
         this.#reject(view, transport, 'corrupt-record', handleOf(key));
-        return new SessionContext(this, view, transport, undefined, true);
+        return new SessionContext(this, view, transport);
       }
       throw error;
     }
     if (record === null) {
       this.#reject(view, transport, 'unknown', handleOf(key));
-      return new SessionContext(this, view, transport, undefined, true);
+      return new SessionContext(this, view, transport);
     }
     const reason = this.expiredReason(record.meta);
     if (reason !== undefined) {
       this.#expire(view, transport, key, record.meta, reason);
-      return new SessionContext(this, view, transport, undefined, true);
+      return new SessionContext(this, view, transport);
     }
     return new SessionContext(this, view, transport, { id: verified.id, key, record });
   }

@@ -60,12 +60,12 @@ export class SessionContext {
   #events: PendingEvent[] | undefined;
   #bound: Record<string, unknown> | undefined;
 
-  constructor(core: EngineCore, view: RequestView, transport: Transport, loaded?: { id: string; key: string; record: SessionRecord }, staleCookie = false) {
+  constructor(core: EngineCore, view: RequestView, transport: Transport, loaded?: { id: string; key: string; record: SessionRecord }) {
     this.#core = core;
     this.#view = view;
     this.transport = transport;
     this.#values = Object.create(null) as Record<string, unknown>;
-    this.#clearCookie = staleCookie;
+    this.#clearCookie = false;
     if (loaded === undefined) {
       this.#stored = false;
       this.#meta = this.#freshMeta(null, core.clock());
@@ -187,9 +187,9 @@ export class SessionContext {
       this.#raw = record.data;
       return;
     }
+    // Gone or expired meanwhile: start afresh, leaving the stale cookie alone (see #vanished).
     this.#stored = false;
     this.#becomeFresh();
-    this.#clearCookie = true;
     this.#cookieDue = false;
   }
 
@@ -324,15 +324,19 @@ export class SessionContext {
     }
   }
 
-  /** The record disappeared between load and commit (revoked, logged out elsewhere): never resurrect it. */
+  /**
+   * The record disappeared between load and commit (revoked, logged out elsewhere): never
+   * resurrect it. Start over as a new anonymous session so a later save() or commit cannot write
+   * the revoked ID (or its user and data) back. The cookie is left alone rather than cleared:
+   * browsers delete cookies by name, so a "clear" on a slow response could land after a
+   * concurrent login's Set-Cookie and sign the user out; the stale cookie is rejected as unknown
+   * and its Max-Age (aligned with the record's expiry) ends it anyway.
+   */
   #vanished(): CookieAction {
-    // Start over as a new anonymous session: a later save() or commit must not write the revoked
-    // ID (or its user and data) back with set().
     this.#stored = false;
     this.#becomeFresh();
     this.#cookieDue = false;
-    this.#clearCookie = true;
-    return 'clear';
+    return 'none';
   }
 
   #cookieFor(action: CookieAction): string | undefined {

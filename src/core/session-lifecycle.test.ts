@@ -219,7 +219,7 @@ test('reload() of a session revoked meanwhile starts afresh', async () => {
   assert.equal(ctx.session.isNew, true);
   assert.equal(ctx.session.userId, null);
   assert.deepEqual(Object.keys(ctx.session), []);
-  assert.ok(isClear(await h.commit(ctx)), 'the dead cookie is cleared');
+  assert.equal(await h.commit(ctx), undefined, 'the dead cookie is left to expire (no racing clear)');
 });
 
 test('isFresh(maxAge) follows the auth time and the clock', async () => {

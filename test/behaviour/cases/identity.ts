@@ -78,11 +78,6 @@ export function identityCases(fixture: AppFixture): void {
 
     it(
       'a request still carrying the pre-login cookie (sent while the login was in flight) does not clear the new cookie',
-      {
-        todo:
-          'engine clears the cookie for any unknown/expired/vanished session (SessionContext staleCookie → #clearCookie); ' +
-          'the clear is by name, so if that response reaches the browser after the login response it deletes the NEW session cookie',
-      },
       async () => {
         await withApp(fixture, {}, async (h) => {
           const before = await seed(h);
