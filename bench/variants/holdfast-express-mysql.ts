@@ -1,7 +1,7 @@
 /** holdfast/express + MysqlStore on a mysql2 pool (10 connections), own table dropped afterwards. */
 import mysql from 'mysql2/promise';
 import { session, type RequestWithSession } from 'holdfast/express';
-import { MysqlStore } from '../../src/stores/mysql/index.ts';
+import { MysqlStore } from 'holdfast/stores/mysql';
 import { startExpress } from '../lib/express-app.ts';
 import type { Bag } from '../lib/routes.ts';
 import { serve } from '../lib/serve.ts';

@@ -1,7 +1,7 @@
 /** holdfast/express + PostgresStore on a pg Pool (10 connections), own table dropped afterwards. */
 import pg from 'pg';
 import { session, type RequestWithSession } from 'holdfast/express';
-import { PostgresStore } from '../../src/stores/postgres/index.ts';
+import { PostgresStore } from 'holdfast/stores/postgres';
 import { startExpress } from '../lib/express-app.ts';
 import type { Bag } from '../lib/routes.ts';
 import { serve } from '../lib/serve.ts';

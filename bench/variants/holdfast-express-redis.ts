@@ -1,6 +1,6 @@
 /** holdfast/express + RedisStore with a node-redis v5 client (the same client as the connect-redis peer). */
 import { session, type RequestWithSession } from 'holdfast/express';
-import { RedisStore } from '../../src/stores/redis/index.ts';
+import { RedisStore } from 'holdfast/stores/redis';
 import { startExpress } from '../lib/express-app.ts';
 import { nodeRedis } from '../lib/redis-client.ts';
 import type { Bag } from '../lib/routes.ts';
