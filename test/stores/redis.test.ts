@@ -1,7 +1,7 @@
 /**
  * RedisStore against real servers: the conformance suite through ioredis and node-redis
  * (RESP2 and RESP3) on the shared Redis at 127.0.0.1:6379 under a prefix unique to this run,
- * then store specifics. Command counts are measured on a private redis-server (port 7121) so
+ * then store specifics. Command counts are measured on a private redis-server (on a free port) so
  * that other test files running at the same time cannot disturb the server-side counters.
  */
 import assert from 'node:assert/strict';
@@ -16,15 +16,15 @@ import { data, entriesOf, fullMeta, randomKey, randomUser, record } from '../con
 import { runStoreConformance } from '../conformance/store-conformance.ts';
 import { requireService } from '../support/services.ts';
 import { deletePrefix, keysUnder, loggingClient, type CommandLog } from '../support/redis-clients.ts';
-import { probeRedisBinaries, redisCommand, redisInfo, RedisServers } from '../support/redis-servers.ts';
+import { freePorts, probeRedisBinaries, redisCommand, redisInfo, RedisServers } from '../support/redis-servers.ts';
 
 const HOST = '127.0.0.1';
 const PORT = 6379;
-const PRIVATE_PORT = 7121;
 const prefix = `hf-test-${randomBytes(6).toString('hex')}:`;
 
 const redisUp = await requireService(`Redis ${HOST}:${PORT}`, () => redisCommand(PORT, ['PING']));
 const binariesUp = await requireService('redis-server binary (private server for command counts)', probeRedisBinaries);
+const [PRIVATE_PORT = 0] = binariesUp ? await freePorts(1) : [];
 
 after(async () => {
   if (redisUp) await deletePrefix(PORT, prefix);

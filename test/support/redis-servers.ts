@@ -6,11 +6,11 @@
  *
  *   const servers = new RedisServers('cluster');
  *   after(() => servers.stop());
- *   await servers.startCluster([7101, 7102, 7103]);
+ *   await servers.startCluster(await freePorts(3, 10_000));
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -151,6 +151,33 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   }
 }
 
+function canListen(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, HOST, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : undefined));
+    });
+  });
+}
+
+/**
+ * `count` distinct free TCP ports on 127.0.0.1 (chosen by the OS, so two runs of one test file
+ * never collide). With `busOffset` (Redis Cluster: 10000), port + offset is free as well.
+ */
+export async function freePorts(count: number, busOffset = 0): Promise<number[]> {
+  const out: number[] = [];
+  for (let attempts = 0; out.length < count; attempts++) {
+    if (attempts > 200) throw new Error('could not find free ports');
+    const port = await canListen(0);
+    if (port === undefined || out.includes(port) || port + busOffset > 65_535) continue;
+    if (busOffset !== 0 && (await canListen(port + busOffset)) === undefined) continue;
+    out.push(port);
+  }
+  return out;
+}
+
 /** Is `redis-server` (and redis-cli) on PATH? Rejects with the reason when not. */
 export function probeRedisBinaries(): Promise<void> {
   const run = (cmd: string): Promise<void> =>
@@ -220,7 +247,8 @@ export class RedisServers {
 
   /** A master, one replica of it and one sentinel monitoring it as `name` (quorum 1). */
   async startSentinel(ports: { master: number; replica: number; sentinel: number }, name: string): Promise<void> {
-    await this.start(ports.master);
+    // No 5 s wait before the first (diskless) full sync of the replica.
+    await this.start(ports.master, ['--repl-diskless-sync-delay', '0']);
     await this.start(ports.replica, ['--replicaof', HOST, String(ports.master)]);
     const conf = join(this.dir, 'sentinel.conf');
     writeFileSync(
