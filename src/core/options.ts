@@ -8,7 +8,7 @@ import { ConfigError } from './errors.ts';
 import { createKeyring, type Keyring } from './keyring.ts';
 import type { Logger } from './logger.ts';
 import type { SessionStore } from './store.ts';
-import { compileTrustProxy, type TrustFn, type TrustProxyOption } from './trust-proxy.ts';
+import { compileTrustProxy, isTrustProxyConfigured, type TrustFn, type TrustProxyOption } from './trust-proxy.ts';
 
 export interface SessionOptions {
   /** Signing secrets, newest first. Required. In production: ≥ 32 random characters each. */
@@ -95,7 +95,7 @@ export function resolveOptions(options: SessionOptions, extraKeys: readonly stri
     keyring: createKeyring(options.secrets, production),
     cookie: createCookiePolicy(options.cookie, production),
     trust: compileTrustProxy(options.trustProxy),
-    trustConfigured: options.trustProxy !== undefined && options.trustProxy !== false,
+    trustConfigured: isTrustProxyConfigured(options.trustProxy),
     idleMs,
     absoluteMs,
     anonymousMs,
