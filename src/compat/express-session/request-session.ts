@@ -395,31 +395,30 @@ export class RequestSession implements SessionHost {
     if (this.#hooked) return;
     this.#hooked = true;
     const res = this.#res;
-    const self = this;
     this.#end = res.end as unknown as Fn;
     const writeHead = (this.#writeHead = res.writeHead as unknown as Fn);
 
-    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-      const pass = takeWriteHeadHeaders(this, args);
-      if (!self.#headersDone) {
-        self.#headersDone = true;
-        self.#memoFor = undefined;
+    res.writeHead = ((...args: unknown[]) => {
+      const pass = takeWriteHeadHeaders(res, args);
+      if (!this.#headersDone) {
+        this.#headersDone = true;
+        this.#memoFor = undefined;
         try {
-          applySessionCookie(this, self.#cookieHeader());
+          applySessionCookie(res, this.#cookieHeader());
         } catch (error) {
-          setImmediate(self.#next, error);
+          setImmediate(this.#next, error);
         }
       }
-      return writeHead.apply(this, pass);
-    } as ServerResponse['writeHead'];
+      return writeHead.apply(res, pass);
+    }) as ServerResponse['writeHead'];
 
-    res.end = function (this: ServerResponse, ...args: unknown[]) {
-      if (self.#ended) return this;
-      self.#ended = true;
-      if (self.#inflight > 0) self.#whenIdle = () => self.#commit(args);
-      else self.#commit(args);
-      return this;
-    } as ServerResponse['end'];
+    res.end = ((...args: unknown[]) => {
+      if (this.#ended) return res;
+      this.#ended = true;
+      if (this.#inflight > 0) this.#whenIdle = () => this.#commit(args);
+      else this.#commit(args);
+      return res;
+    }) as ServerResponse['end'];
   }
 
   #restore(): void {
