@@ -87,10 +87,10 @@ async function main(): Promise<void> {
   for (const m of outcome.measurements) results.add(m);
   const failures: Skip[] = outcome.failures;
 
-  console.log(formatTables(results, loaded.map((l) => l.variant)));
+  const targets = evaluateTargets(results);
+  console.log(formatTables(results, loaded.map((l) => l.variant), targets));
   const redisTable = formatRedis(results);
   if (redisTable) console.log(redisTable);
-  const targets = evaluateTargets(results);
   console.log(formatTargets(targets));
   if (skips.length + failures.length > 0) {
     console.log('\nNot measured');

@@ -16,6 +16,8 @@ export interface RunResult {
   requests: number;
   errors: number;
   non2xx: number;
+  /** Server CPU time (user + system) per request, µs; undefined where it cannot be read. */
+  cpuUs?: number;
 }
 
 /** Response times, ms, grown as needed. */

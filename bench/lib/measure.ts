@@ -5,6 +5,7 @@
  * than every run of one — the medians stay comparable.
  */
 import type { BenchArgs } from './args.ts';
+import { cpuSeconds } from './cpu.ts';
 import type { Job } from './discover.ts';
 import { drive, driveAmount, median, type LoadOptions, type RunResult } from './load.ts';
 import type { Pinning } from './pinning.ts';
@@ -67,13 +68,17 @@ async function measuredRun(l: Live, ctx: MeasureContext, load: LoadOptions): Pro
   const prepared = l.prepared as Prepared;
   const redis = l.variant.services?.includes('redis') ? ctx.redis : undefined;
   const before = redis ? await commandStats(redis.stats) : undefined;
+  const cpuBefore = cpuSeconds(l.server?.pid);
   const run = await drive(prepared.url, prepared.headers, ctx.args.duration, load);
+  const cpuAfter = cpuSeconds(l.server?.pid);
+  if (cpuBefore !== undefined && cpuAfter !== undefined && run.requests > 0) run.cpuUs = ((cpuAfter - cpuBefore) * 1e6) / run.requests;
   if (redis && before) {
     for (const [name, n] of Object.entries(delta(before, await commandStats(redis.stats)))) l.calls[name] = (l.calls[name] ?? 0) + n;
   }
   l.runs.push(run);
   const trouble = run.errors + run.non2xx > 0 ? `  (${run.errors} errors, ${run.non2xx} non-2xx)` : '';
-  ctx.log(`  [${l.runs.length}/${ctx.args.runs}] ${what(l)}: ${fmt(run.rps)} req/s, p99 ${run.p99.toFixed(2)} ms${trouble}`);
+  const cpu = run.cpuUs === undefined ? '' : `, ${run.cpuUs.toFixed(1)} µs CPU/req`;
+  ctx.log(`  [${l.runs.length}/${ctx.args.runs}] ${what(l)}: ${fmt(run.rps)} req/s, p99 ${run.p99.toFixed(2)} ms${cpu}${trouble}`);
 }
 
 async function finish(l: Live, ctx: MeasureContext, load: LoadOptions): Promise<Measurement> {
@@ -86,6 +91,7 @@ async function finish(l: Live, ctx: MeasureContext, load: LoadOptions): Promise<
     runs,
     rps: median(runs.map((r) => r.rps)),
     p99: median(runs.map((r) => r.p99)),
+    cpuUs: runs.every((r) => r.cpuUs !== undefined) ? median(runs.map((r) => r.cpuUs as number)) : undefined,
     errors: runs.reduce((n, r) => n + r.errors, 0),
     non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
     checks: (l.prepared as Prepared).checks,

@@ -21,7 +21,25 @@ function groupOf(v: Variant): string {
   return v.bare ?? v.name;
 }
 
-export function formatTables(results: Results, variants: readonly Variant[]): string {
+/** A target in a few words, for the table row it applies to. */
+function shortTarget(t: TargetResult, v: Variant | undefined): string {
+  const target = t.target;
+  const mark = t.pass === undefined ? '–' : t.pass ? '✓' : '✗';
+  switch (target.kind) {
+    case 'ratio': {
+      const against = target.against === v?.peer ? 'peer' : target.against === v?.bare ? 'bare' : target.against;
+      return `${against} ≥ ${target.min}× ${mark}`;
+    }
+    case 'p99-below':
+      return `p99 < ${target.against === v?.peer ? 'peer' : target.against} ${mark}`;
+    case 'redis-commands':
+      return `≤ ${target.max} cmd/req ${mark}`;
+    case 'redis-writes':
+      return `${target.max} writes/req ${mark}`;
+  }
+}
+
+export function formatTables(results: Results, variants: readonly Variant[], targets: readonly TargetResult[] = []): string {
   const byName = new Map(variants.map((v) => [v.name, v]));
   const measured = results.measurements;
   const groups = new Map<string, Measurement[]>();
@@ -46,7 +64,7 @@ export function formatTables(results: Results, variants: readonly Variant[]): st
         SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario)
       );
     });
-    const rows: string[][] = [['variant', 'scenario', 'req/s', 'p99 ms', 'vs peer', 'vs bare', 'peer', 'notes']];
+    const rows: string[][] = [['variant', 'scenario', 'req/s', 'p99 ms', 'CPU µs/req', 'vs peer', 'vs bare', 'targets (issues)', 'peer', 'notes']];
     for (const m of list) {
       const v = byName.get(m.variant);
       const { peer, bare } = results.ratios(m);
@@ -60,13 +78,18 @@ export function formatTables(results: Results, variants: readonly Variant[]): st
         v?.role === 'bare' ? 'any (no session)' : SCENARIO_LABEL[m.scenario],
         int(m.rps),
         ms(m.p99),
+        m.cpuUs === undefined ? '–' : m.cpuUs.toFixed(1),
         times(peer),
         times(bare),
+        targets
+          .filter((t) => t.target.variant === m.variant && t.target.scenario === m.scenario)
+          .map((t) => shortTarget(t, v))
+          .join(', '),
         v?.peer !== undefined && peer !== undefined ? (byName.get(v.peer)?.label ?? v.peer) : '',
         notes.join(', '),
       ]);
     }
-    out.push(table(rows, ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']));
+    out.push(table(rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l', 'l', 'l']));
   }
   return out.join('\n');
 }

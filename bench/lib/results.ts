@@ -25,6 +25,8 @@ export interface Measurement {
   /** Medians over the runs. */
   rps: number;
   p99: number;
+  /** Server CPU µs per request (median over the runs). */
+  cpuUs?: number;
   errors: number;
   non2xx: number;
   checks: Prepared['checks'];
@@ -58,6 +60,13 @@ export class Results {
     return m.rps / other.rps;
   }
 
+  /** The same ratio from server CPU per request (other.cpu ÷ this.cpu): what req/s would be with a core to itself. */
+  cpuRatio(m: Measurement, against: string | undefined): number | undefined {
+    if (against === undefined || against === m.variant || m.cpuUs === undefined || !(m.cpuUs > 0)) return undefined;
+    const other = this.find(against, m.scenario);
+    return other?.cpuUs === undefined ? undefined : other.cpuUs / m.cpuUs;
+  }
+
   ratios(m: Measurement): { peer?: number; bare?: number } {
     const variant = this.#variants.get(m.variant);
     return { peer: this.ratio(m, variant?.peer), bare: this.ratio(m, variant?.bare) };
@@ -83,7 +92,9 @@ export function evaluateTargets(results: Results): TargetResult[] {
     switch (target.kind) {
       case 'ratio': {
         const value = results.ratio(m, target.against);
-        out.push(value === undefined ? { target } : { target, value, detail: `${value.toFixed(2)}×`, pass: value >= target.min });
+        const cpu = results.cpuRatio(m, target.against);
+        const cpuText = cpu === undefined ? '' : ` (by server CPU per request: ${cpu.toFixed(2)}×)`;
+        out.push(value === undefined ? { target } : { target, value, detail: `${value.toFixed(2)}×${cpuText}`, pass: value >= target.min });
         break;
       }
       case 'p99-below': {

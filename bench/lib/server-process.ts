@@ -8,6 +8,7 @@ import type { Scenario } from './types.ts';
 
 export interface ServerProcess {
   port: number;
+  pid: number | undefined;
   stop(): Promise<void>;
   /** Everything the child wrote to stderr so far (for error reports). */
   stderr(): string;
@@ -78,6 +79,7 @@ export async function startServer(
 
   return {
     port,
+    pid: child.pid,
     stderr: () => err,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
