@@ -2,7 +2,7 @@
  * The drop-in: holdfast/express-session with express-session's own options (secret,
  * resave: false, saveUninitialized: false) and its MemoryStore export, on Express 5.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { RequestHandler } from 'express';
 import { startExpress } from '../lib/express-app.ts';
 import type { Bag } from '../lib/routes.ts';
@@ -10,9 +10,21 @@ import { serve } from '../lib/serve.ts';
 import { defineVariant } from '../lib/types.ts';
 import { importUntyped } from '../lib/untyped-import.ts';
 
-/** Where the drop-in may live (the first that exists is used). */
-const CANDIDATES = ['src/compat/express-session/index.ts', 'src/adapters/express-session/index.ts'];
 const ROOT = new URL('../../', import.meta.url);
+
+/** The package's own export of holdfast/express-session, once it has one. */
+function exported(): string[] {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { exports?: Record<string, unknown> };
+    const target = pkg.exports?.['./express-session'];
+    return typeof target === 'string' ? [target.replace(/^\.\//, '')] : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Where the drop-in may live (the first that exists is used). */
+const CANDIDATES = [...exported(), 'src/compat/express-session/index.ts', 'src/adapters/express-session/index.ts'];
 const ENTRY = CANDIDATES.find((f) => existsSync(new URL(f, ROOT))) ?? (CANDIDATES[0] as string);
 
 interface DropIn {
