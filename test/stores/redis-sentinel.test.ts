@@ -9,8 +9,9 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createSentinel } from 'redis';
 import { RedisStore } from '../../src/stores/redis/index.ts';
-import { fullMeta, randomKey, record } from '../conformance/fixtures.ts';
+import { data, entriesOf, fullMeta, randomKey, record } from '../conformance/fixtures.ts';
 import { runStoreConformance } from '../conformance/store-conformance.ts';
+import { loggingClient } from '../support/redis-clients.ts';
 import { requireService } from '../support/services.ts';
 import { freePorts, probeRedisBinaries, redisCommand, RedisServers, waitFor } from '../support/redis-servers.ts';
 
@@ -78,6 +79,32 @@ describe('RedisStore behind Sentinel', { skip: servers === undefined && 'redis-s
       assert.equal(new RedisStore({ client: nr.client }).clientKind, 'node-redis-sentinel');
     } finally {
       await nr.close();
+    }
+  });
+
+  // Last: it kills the master.
+  it('keeps working after the master dies: the promoted replica runs scripts it has never seen', async () => {
+    const { client: raw, close } = await ioredisSentinel();
+    raw.on('error', () => undefined); // reconnection noise while the master is down
+    const { client, log } = loggingClient(raw);
+    try {
+      const store = new RedisStore({ client, prefix });
+      const key = randomKey();
+      await store.set(key, record(fullMeta(), { a: 1 }));
+      await waitFor('the replica to have the record', async () => (await redisCommand(PORTS.replica, ['EXISTS', `${prefix}{s:${key}}`])) === 1, 5_000);
+      await servers!.kill(PORTS.master);
+      await waitFor('the sentinel to promote the replica', async () => {
+        const addr = await redisCommand(PORTS.sentinel, ['SENTINEL', 'get-master-addr-by-name', NAME]);
+        return Array.isArray(addr) && addr[1] === String(PORTS.replica);
+      }, 20_000, 100);
+      await waitFor('the store to write through the new master', async () => store.patch(key, { set: data({ b: 2 }), unset: [], meta: fullMeta() }), 20_000, 100);
+      assert.equal(await redisCommand(PORTS.replica, ['HGET', `${prefix}{s:${key}}`, 'd:b']), '2');
+      assert.deepEqual(entriesOf((await store.get(key))!.data), entriesOf(data({ a: 1, b: 2 })));
+      // Redis 7 replicates a script's effects, not the script: the new master had to be sent it.
+      assert.ok(log.errors.some((e) => /^NOSCRIPT/.test(e)), 'the new master answered NOSCRIPT once');
+      assert.ok(log.commands.includes('EVAL'));
+    } finally {
+      await close().catch(() => undefined);
     }
   });
 });

@@ -138,6 +138,17 @@ describe('RedisStore specifics', { skip: !redisUp && 'Redis is not running' }, (
     for (const key of indexKeys) assert.match(key, /^[^{}]*\{u:[A-Za-z0-9_-]*\}$/);
   });
 
+  it('moves records with thousands of keys (scripts write them in chunks)', async () => {
+    const key = randomKey();
+    const many = Array.from({ length: 2_500 }, (_, i): [string, string] => [`k${i}`, String(i)]);
+    await store.set(key, record(fullMeta(), many));
+    const more = Array.from({ length: 2_500 }, (_, i): [string, string] => [`n${i}`, String(i)]);
+    const unset = many.filter((_, i) => i % 2 === 0).map(([k]) => k);
+    assert.equal(await store.patch(key, { set: data(more), unset, meta: fullMeta() }), true);
+    const got = await store.get(key);
+    assert.deepEqual(entriesOf(got!.data), entriesOf(data([...many.filter((_, i) => i % 2 === 1), ...more])));
+  });
+
   it('a patch of a record stored without its size field still enforces the limit', async () => {
     const small = new RedisStore({ client: io, prefix, maxRecordBytes: 200 });
     const key = randomKey();

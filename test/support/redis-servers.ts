@@ -255,7 +255,7 @@ export class RedisServers {
       conf,
       [
         `sentinel monitor ${name} ${HOST} ${ports.master} 1`,
-        `sentinel down-after-milliseconds ${name} 2000`,
+        `sentinel down-after-milliseconds ${name} 1000`,
         `sentinel failover-timeout ${name} 5000`,
         '',
       ].join('\n'),
@@ -266,6 +266,14 @@ export class RedisServers {
       const addr = await redisCommand(ports.sentinel, ['SENTINEL', 'get-master-addr-by-name', name]);
       return Array.isArray(addr) && addr[1] === String(ports.master);
     });
+  }
+
+  /** Kill one server (SIGKILL, as a crash) and wait until it is gone. */
+  async kill(port: number): Promise<void> {
+    const started = this.#started.find((s) => s.port === port);
+    if (started === undefined) throw new Error(`no redis-server of ours on port ${port}`);
+    killGroup(started.child);
+    await waitFor(`redis-server on port ${port} to exit`, async () => started.child.exitCode !== null || started.child.signalCode !== null, 5_000, 20);
   }
 
   /** Kill every process this instance started (whole process groups) and remove the temp dir. */

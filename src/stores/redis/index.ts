@@ -42,7 +42,8 @@ export interface RedisStoreOptions {
   /**
    * A client you created and connected: ioredis `new Redis(...)` (Sentinel: `new Redis({ sentinels, name })`),
    * ioredis `new Cluster(...)`, or node-redis v5 `createClient()` / `createCluster()` / `createSentinel()`.
-   * The store never closes it.
+   * The store never closes it. Reads must go to masters (the next request must see the last
+   * write): leave ioredis Cluster `scaleReads` at its default 'master'.
    */
   client: unknown;
   /** Prepended to every key. Default 'hf:'. */
