@@ -1,6 +1,7 @@
 /**
  * Two app processes (A and B, holdfast/express) sharing one store — RedisStore on the Redis at
- * 127.0.0.1:6379, then PostgresStore on the PostgreSQL at 127.0.0.1:5432: sign in through A,
+ * 127.0.0.1:6379, connect-redis through the express-session bridge, then PostgresStore on the
+ * PostgreSQL at 127.0.0.1:5432: sign in through A,
  * read through B, "log out all devices" through B, A sees it on its next request.
  */
 import assert from 'node:assert/strict';
@@ -43,6 +44,22 @@ const cookieOf = (setCookies: string[]): string => {
   assert.ok(cookie !== undefined && cookie !== 'sid=', `expected a session cookie, got ${JSON.stringify(setCookies)}`);
   return cookie;
 };
+
+async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const client = new Redis({ host: '127.0.0.1', port: 6379 });
+  try {
+    const keys: string[] = [];
+    for (let cursor = '0'; ; ) {
+      const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      keys.push(...batch);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+    if (keys.length > 0) await client.del(...keys);
+  } finally {
+    client.disconnect();
+  }
+}
 
 function scenario(storeName: string, env: Record<string, string>): void {
   let a: AppProcess;
@@ -106,22 +123,14 @@ function scenario(storeName: string, env: Record<string, string>): void {
 
 describe('two app processes sharing RedisStore', { skip: !redisUp && 'Redis is not running' }, () => {
   const prefix = `hf-it-shared-${TAG}:`;
-  after(async () => {
-    const client = new Redis({ host: '127.0.0.1', port: 6379 });
-    try {
-      const keys: string[] = [];
-      for (let cursor = '0'; ; ) {
-        const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        keys.push(...batch);
-        cursor = next;
-        if (cursor === '0') break;
-      }
-      if (keys.length > 0) await client.del(...keys);
-    } finally {
-      client.disconnect();
-    }
-  });
+  after(() => deleteRedisPrefix(prefix));
   scenario('Redis', { HF_STORE: 'redis', HF_REDIS_PORT: '6379', HF_REDIS_PREFIX: prefix, HF_SECRET: SECRET, HF_STORE_TIMEOUT: '2000' });
+});
+
+describe('two app processes sharing connect-redis through the express-session bridge', { skip: !redisUp && 'Redis is not running' }, () => {
+  const prefix = `hf-it-bridge-${TAG}:`;
+  after(() => deleteRedisPrefix(prefix));
+  scenario('connect-redis via ExpressSessionStoreBridge', { HF_STORE: 'connect-redis', HF_REDIS_PORT: '6379', HF_REDIS_PREFIX: prefix, HF_SECRET: SECRET, HF_STORE_TIMEOUT: '2000' });
 });
 
 describe('two app processes sharing PostgresStore', { skip: !pgUp && 'PostgreSQL is not running' }, () => {

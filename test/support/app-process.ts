@@ -34,6 +34,10 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL
 process.once('exit', () => {
   for (const child of live) killGroup(child);
 });
+// Interrupted (Ctrl-C, the runner's SIGTERM): exit, which runs the 'exit' cleanups above.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
 
 export interface AppResponse {
   status: number;

@@ -4,6 +4,7 @@
  *
  *   HF_STORE=redis     HF_REDIS_PORT (default 6379), HF_REDIS_PREFIX      → RedisStore on ioredis
  *   HF_STORE=postgres  HF_PG_TABLE, HF_PG_APP_NAME (application_name)      → PostgresStore on a pg Pool
+ *   HF_STORE=connect-redis  HF_REDIS_PORT, HF_REDIS_PREFIX → connect-redis (node-redis) through the express-session bridge
  *   HF_SECRET (shared by every instance), HF_STORE_TIMEOUT (ms, default 500), PORT (0 = any)
  *
  * Routes: POST /login?user=, GET /me, POST /logout-all, GET /set?k=&v=, GET /health.
@@ -72,7 +73,19 @@ async function makeStore(): Promise<{ store: SessionStore; close: () => Promise<
     pool.on('error', driverError('pg pool'));
     return { store: new PostgresStore({ pool, table: env.HF_PG_TABLE ?? 'holdfast_it', sweepInterval: 0 }), close: () => pool.end() };
   }
-  throw new Error(`HF_STORE must be redis or postgres, not ${String(env.HF_STORE)}`);
+  if (env.HF_STORE === 'connect-redis') {
+    // An existing express-session deployment's store, through the bridge.
+    // (Relative import until package.json exports holdfast/stores/express-session.)
+    const { createClient } = await import('redis');
+    const { RedisStore: ConnectRedis } = await import('connect-redis');
+    const { fromExpressSessionStore } = await import('../../../src/stores/express-session/index.ts');
+    const client = createClient({ socket: { host: '127.0.0.1', port: Number(env.HF_REDIS_PORT ?? 6379), connectTimeout: 1_000 } });
+    client.on('error', driverError('node-redis'));
+    await client.connect();
+    const wrapped = new ConnectRedis({ client, prefix: env.HF_REDIS_PREFIX ?? 'hf-it-sess:' });
+    return { store: fromExpressSessionStore(wrapped, { callTimeout: storeTimeout }), close: async () => void (await client.close()) };
+  }
+  throw new Error(`HF_STORE must be redis, postgres or connect-redis, not ${String(env.HF_STORE)}`);
 }
 
 const { store, close } = await makeStore();
