@@ -28,6 +28,7 @@ import {
   decodeRecord,
   expiryArg,
   F_SIZE,
+  F_USER,
   hashFields,
   META_FIELDS,
   metaFields,
@@ -165,7 +166,7 @@ export class RedisStore implements SessionStore {
       const values = metas[i];
       if (!Array.isArray(values) || values.length !== META_FIELDS.length) throw storeFailure('listByUser', new Error('unexpected HMGET reply'));
       const byField = new Map<string, string | undefined>(META_FIELDS.map((field, j) => [field, textOrUndefined(values[j])]));
-      if (values.every((v) => v == null) || byField.get('m:u') !== userId) {
+      if (values.every((v) => v == null) || byField.get(F_USER) !== userId) {
         stale.push(key, score);
         return;
       }
