@@ -69,7 +69,9 @@ export function createKeyring(secrets: unknown, production: boolean): Keyring {
     verify(value) {
       if (value.length !== SIGNED_LENGTH || value.charCodeAt(43) !== 46 /* '.' */) return null;
       const id = value.slice(0, 43);
-      const given = Buffer.from(value.slice(44), 'latin1');
+      // UTF-8, not latin1: latin1 keeps only the low byte of each character, so a look-alike MAC
+      // (U+0141 for "A", which a percent-decoding cookie parser can produce) would compare equal.
+      const given = Buffer.from(value.slice(44), 'utf8');
       for (let i = 0; i < keys.length; i++) {
         const expected = Buffer.from(mac(keys[i] as KeyObject, id), 'latin1');
         if (given.length === expected.length && timingSafeEqual(given, expected)) return { id, keyIndex: i };

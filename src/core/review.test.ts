@@ -1,0 +1,38 @@
+/**
+ * Findings of the engine review, each pinned by a test: cookie values we never issued, store
+ * misbehaviour, write policy and cost regressions.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateId } from './ids.ts';
+import { createKeyring } from './keyring.ts';
+import { harness, pairOf, SECRET } from '../../test/support/core-engine.ts';
+
+type Data = Record<string, unknown>;
+
+/** The same string with the character at `i` replaced by one that has the same low byte. */
+function sameLowByte(value: string, i: number): string {
+  return value.slice(0, i) + String.fromCharCode(0x100 + value.charCodeAt(i)) + value.slice(i + 1);
+}
+
+test('keyring: a MAC with a non-ASCII character whose low byte matches is not a valid signature', () => {
+  const ring = createKeyring(SECRET, false);
+  const value = ring.sign(generateId());
+  assert.notEqual(ring.verify(value), null);
+  for (const i of [44, 60, 86]) assert.equal(ring.verify(sameLowByte(value, i)), null, `position ${i}`);
+});
+
+test('engine: a percent-encoded look-alike of a valid cookie is rejected before the store', async () => {
+  const h = harness();
+  const ctx = await h.load();
+  (ctx.session as unknown as Data).a = 1;
+  const pair = pairOf(await h.commit(ctx));
+  const [name, value] = pair.split('=') as [string, string];
+  // The cookie parser percent-decodes values: U+01xx arrives as one character whose low byte is
+  // the MAC character it replaces.
+  const forged = `${name}=${value.slice(0, 50)}${encodeURIComponent(String.fromCharCode(0x100 + value.charCodeAt(50)))}${value.slice(51)}`;
+  h.store.reset();
+  const again = await h.load(forged);
+  assert.equal(again.session.isNew, true, 'the look-alike must not load the session');
+  assert.equal(h.store.of('get').length, 0, 'a value we never issued never reaches the store');
+});
