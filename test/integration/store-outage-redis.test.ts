@@ -118,7 +118,7 @@ for (const [title, storeKind] of [
       // ---- the app survived, quietly ----
       assert.equal(app!.exit, undefined, 'the app process is still running');
       assert.ok(healthSeen.length > 50);
-      assert.deepEqual(healthSeen.filter((h) => h.status !== 200 || h.ms > 250).slice(0, 3), [], '/health answered throughout');
+      assert.deepEqual(healthSeen.filter((h) => h.status !== 200 || h.ms > 1_000).slice(0, 3), [], '/health answered throughout');
       assert.deepEqual(app!.problems(), [], 'no unhandled rejection, uncaught exception or 500');
 
       // ---- no acknowledged write lost (AOF fsync always survives the SIGKILL) ----
