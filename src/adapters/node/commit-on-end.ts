@@ -34,7 +34,11 @@ export function commitOnEnd(res: ServerResponse, ctx: SessionContext, onError: (
       // end() may come much later (or never, if the client goes away): observe a failure now so it
       // is never an unhandled rejection; end() still sees it through plan.done.
       if (plan.pending) plan.done.catch(() => undefined);
-      applySessionCookie(res, plan.setCookie);
+      const setCookie = plan.setCookie;
+      if (setCookie !== undefined && !res.headersSent) {
+        args = foldHeaders(res, args);
+        applySessionCookie(res, setCookie);
+      }
     }
     return writeHead.apply(this, args);
   } as WriteHead;
@@ -76,4 +80,29 @@ export function commitOnEnd(res: ServerResponse, ctx: SessionContext, onError: (
     );
     return res;
   } as End;
+}
+
+/**
+ * Move the headers argument of `writeHead(status[, message][, headers])` onto the response the way
+ * Node merges it (object: setHeader per name; array: remove each name, then append every pair),
+ * and return the arguments without it. Node lets those headers replace what setHeader put there,
+ * so without this an app's `writeHead(200, { 'Cache-Control': 'public' })` or `{ 'Set-Cookie': … }`
+ * would strip Cache-Control: no-store or the session cookie itself.
+ */
+function foldHeaders(res: ServerResponse, args: unknown[]): unknown[] {
+  const at = typeof args[1] === 'string' ? 2 : 1;
+  const headers = args[at];
+  if (headers === null || typeof headers !== 'object') return args;
+  if (Array.isArray(headers)) {
+    if (headers.length % 2 !== 0) return args; // malformed: Node throws its own error
+    for (let n = 0; n < headers.length; n += 2) res.removeHeader(String(headers[n]));
+    for (let n = 0; n < headers.length; n += 2) {
+      if (headers[n]) res.appendHeader(String(headers[n]), headers[n + 1] as string | string[]);
+    }
+  } else {
+    for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+      if (name) res.setHeader(name, value as string | number | readonly string[]);
+    }
+  }
+  return args.slice(0, at);
 }

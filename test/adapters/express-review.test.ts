@@ -1,0 +1,61 @@
+/**
+ * Findings of the engine review that need real HTTP through the Express adapter.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import express, { type Request, type Response } from 'express';
+import { session } from '../../src/adapters/express/index.ts';
+import { MemoryStore } from '../../src/stores/memory/index.ts';
+import { listen, type Listening } from '../behaviour/listen.ts';
+import { send } from '../support/http-client.ts';
+
+const SECRET = 'cmV2aWV3LXRlc3RzLXNlY3JldC1ub3QtZm9yLXByb2R1Y3Rpb24';
+
+type Data = Record<string, unknown>;
+const data = (req: Request): Data => (req as unknown as { session: Data }).session;
+
+describe('express adapter review', () => {
+  let server: Listening;
+  const store = new MemoryStore({ sweepInterval: 0 });
+
+  before(async () => {
+    const app = express();
+    app.use(session({ secrets: SECRET, store, production: false }));
+    // The app hands its headers to writeHead (node:http style); Node lets those replace what was
+    // set with setHeader, so the session cookie and its Cache-Control must survive them.
+    app.get('/write-head-object', (req: Request, res: Response) => {
+      data(req).a = 1;
+      res.writeHead(200, { 'Cache-Control': 'public, max-age=600', 'Set-Cookie': 'theme=dark; Path=/', 'Content-Type': 'text/plain' });
+      res.end('ok');
+    });
+    app.get('/write-head-array', (req: Request, res: Response) => {
+      data(req).a = 1;
+      res.writeHead(200, 'Fine', ['cache-control', 'public, max-age=600', 'set-cookie', 'theme=dark; Path=/', 'set-cookie', 'lang=en; Path=/']);
+      res.end('ok');
+    });
+    app.get('/write-head-streaming', (req: Request, res: Response) => {
+      data(req).a = 1;
+      res.writeHead(200, { 'cache-control': 'max-age=600' });
+      res.write('part 1, ');
+      res.end('part 2');
+    });
+    server = await listen(app);
+  });
+
+  after(async () => {
+    await server.close();
+    await store.close();
+  });
+
+  for (const path of ['/write-head-object', '/write-head-array', '/write-head-streaming']) {
+    it(`${path}: headers passed to writeHead neither drop the session cookie nor its Cache-Control: no-store`, async () => {
+      const res = await send({ port: server.port, path });
+      assert.equal(res.status, 200);
+      assert.ok(res.setCookies.some((c) => c.startsWith('sid=')), `session cookie present: ${JSON.stringify(res.setCookies)}`);
+      if (path !== '/write-head-streaming') assert.ok(res.setCookies.some((c) => c.startsWith('theme=')), "the app's own cookie is kept");
+      if (path === '/write-head-array') assert.ok(res.setCookies.some((c) => c.startsWith('lang=')), 'repeated headers in the array form are kept');
+      assert.equal(res.headers['cache-control'], 'no-store');
+      assert.ok(res.body.startsWith(path === '/write-head-streaming' ? 'part 1' : 'ok'));
+    });
+  }
+});
