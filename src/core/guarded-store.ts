@@ -52,7 +52,9 @@ export class GuardedStore {
       }, this.#timeoutMs);
       let pending: Promise<T>;
       try {
-        pending = run();
+        // Promise.resolve: a store method that answers synchronously (forgot `async`) still works,
+        // rather than failing with a TypeError (a 500) and leaving its timer running.
+        pending = Promise.resolve(run());
       } catch (error) {
         pending = Promise.reject(error);
       }

@@ -36,3 +36,18 @@ test('engine: a percent-encoded look-alike of a valid cookie is rejected before 
   assert.equal(again.session.isNew, true, 'the look-alike must not load the session');
   assert.equal(h.store.of('get').length, 0, 'a value we never issued never reaches the store');
 });
+
+test('a store method that answers synchronously (no promise) works instead of failing with a TypeError (500)', async () => {
+  const h = harness();
+  const ctx = await h.load();
+  (ctx.session as unknown as Data).a = 1;
+  const cookie = pairOf(await h.commit(ctx));
+  const inner = h.store.inner;
+  // A hand-written store that forgot `async` on some methods.
+  const sync = inner as unknown as Record<string, unknown>;
+  const originalDestroy = inner.destroy.bind(inner);
+  sync.destroy = (key: string) => void originalDestroy(key);
+  const loaded = await h.load(cookie);
+  await loaded.session.logout();
+  assert.equal(loaded.session.isNew, true);
+});
