@@ -51,3 +51,22 @@ test('a store method that answers synchronously (no promise) works instead of fa
   await loaded.session.logout();
   assert.equal(loaded.session.isNew, true);
 });
+
+test('regenerate() on a session revoked between load and regenerate does not bring the user back under a new ID', async () => {
+  const h = harness();
+  const device = await h.load();
+  await device.session.login('wes');
+  (device.session as unknown as Data).cart = ['book'];
+  const cookie = pairOf(await h.commit(device));
+  const ctx = await h.load(cookie);
+  assert.equal(ctx.session.userId, 'wes');
+  // "Log out everywhere" from another device, while this request is in flight.
+  assert.equal(await h.engine.revokeAllSessions('wes'), 1);
+  await ctx.session.regenerate();
+  assert.equal(ctx.session.userId, null, 'the revoked user is not carried to the new ID');
+  const setCookie = await h.commit(ctx);
+  assert.deepEqual(await h.engine.listSessions('wes'), [], 'no session of the revoked user exists');
+  assert.equal(h.store.inner.size, 0, 'nothing written');
+  assert.equal(setCookie === undefined || /Max-Age=0/.test(setCookie), true, 'no live cookie');
+  assert.equal(h.events.filter((e) => e.type === 'regenerated').length, 0, 'no regenerated event for a dead session');
+});

@@ -154,6 +154,11 @@ export class SessionContext {
   }
 
   async regenerate(options: RegenerateOptions = {}): Promise<void> {
+    this.#assertOpen();
+    // Regenerate carries the user and the data to the new ID, so it must not act on a record that
+    // was revoked (or logged out, or expired) since this request loaded it: that would bring the
+    // session back under a new ID. One read; a revoke landing after it can still slip through.
+    if (this.#stored && !(await this.#stillStored())) return;
     const previousHandle = await this.#dropRecord(options.keepData ?? true);
     (this.#events ??= []).push({ type: 'regenerated', previousHandle });
   }
@@ -322,6 +327,14 @@ export class SessionContext {
     if (events.some((e) => e.type === 'login') && this.#meta.userId !== null) {
       await this.#core.enforceSessionLimit(this.#meta.userId, this.key, now, this.#view, this.transport);
     }
+  }
+
+  /** Whether this session's record still exists and lives; if not, start over (see #vanished). */
+  async #stillStored(): Promise<boolean> {
+    const record = await this.#core.store.get(this.key);
+    if (record !== null && record.meta.userId === this.#meta.userId && this.#core.expiredReason(record.meta) === undefined) return true;
+    this.#vanished();
+    return false;
   }
 
   /**

@@ -43,7 +43,10 @@ export interface SessionApi {
   login(userId: string | number, options?: LoginOptions): Promise<void>;
   /** Sign out: the record is removed and the cookie cleared; the session object starts afresh. */
   logout(): Promise<void>;
-  /** New ID, same user; data kept unless `{ keepData: false }`. */
+  /**
+   * New ID, same user; data kept unless `{ keepData: false }`. Reads the record first (one store
+   * call): if it was revoked, logged out or expired meanwhile, the session starts afresh instead.
+   */
   regenerate(options?: RegenerateOptions): Promise<void>;
   /** Remove the session and clear the cookie (like logout, reported as `destroyed`). */
   destroy(): Promise<void>;
