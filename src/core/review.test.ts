@@ -70,3 +70,28 @@ test('regenerate() on a session revoked between load and regenerate does not bri
   assert.equal(setCookie === undefined || /Max-Age=0/.test(setCookie), true, 'no live cookie');
   assert.equal(h.events.filter((e) => e.type === 'regenerated').length, 0, 'no regenerated event for a dead session');
 });
+
+test('a save() the app did not await, then the response: one write, one created event, the cookie', async () => {
+  const h = harness();
+  const ctx = await h.load();
+  (ctx.session as unknown as Data).a = 1;
+  const saving = ctx.session.save(); // not awaited before the response, as `req.session.save(); res.redirect()` does
+  const setCookie = await h.commit(ctx);
+  await saving;
+  assert.deepEqual(h.store.calls.map((c) => c.op), ['set']);
+  assert.deepEqual(h.events.map((e) => e.type), ['created']);
+  assert.ok(setCookie?.startsWith('__Host-sid='));
+
+  // The same on a stored session: the change is patched once.
+  const again = await h.load(pairOf(setCookie));
+  h.store.reset();
+  (again.session as unknown as Data).b = 2;
+  const saving2 = again.session.save();
+  (again.session as unknown as Data).c = 3; // changed after the save() started: still written, once
+  const second = await h.commit(again);
+  await saving2;
+  assert.deepEqual(h.store.calls.map((c) => c.op), ['patch', 'patch']);
+  const patches = h.store.of('patch').map((c) => Object.keys((c.args[1] as { set: object }).set));
+  assert.deepEqual(patches, [['b'], ['c']]);
+  assert.ok(second?.startsWith('__Host-sid='));
+});

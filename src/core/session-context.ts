@@ -57,6 +57,8 @@ export class SessionContext {
   /** A save() wrote and the response still owes the client the cookie. */
   #cookieDue = false;
   #committed = false;
+  /** The save() in progress, if any. */
+  #saving: Promise<void> | undefined;
   #events: PendingEvent[] | undefined;
   #bound: Record<string, unknown> | undefined;
 
@@ -177,7 +179,23 @@ export class SessionContext {
 
   async save(): Promise<void> {
     this.#assertOpen();
-    const action = await this.#flush();
+    // One save at a time: a save() the app did not await (`session.save(); res.redirect()`) must
+    // not be written a second time by the next save or by the commit (two sets, two `created`).
+    const previous = this.#saving;
+    const run = previous === undefined ? this.#save() : previous.then(() => this.#save(), () => this.#save());
+    this.#saving = run;
+    const settled = (): void => {
+      if (this.#saving === run) this.#saving = undefined;
+    };
+    run.then(settled, settled);
+    await run;
+  }
+
+  /** Write now; the cookie then goes out with the response. */
+  async #save(): Promise<void> {
+    const work = this.#prepare();
+    if (work === undefined) return;
+    const action = await work();
     if (action === 'set') this.#cookieDue = true;
     else if (action === 'clear') this.#clearCookie = true;
   }
@@ -212,7 +230,8 @@ export class SessionContext {
   beginCommit(): CommitPlan {
     if (this.#committed) return { setCookie: undefined, pending: false, done: RESOLVED_NONE };
     this.#committed = true;
-    const work = this.#prepare();
+    const saving = this.#saving;
+    const work = saving === undefined ? this.#prepare() : this.#afterSave(saving);
     if (work === undefined) {
       const cookie = this.#cookieFor(this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none');
       return { setCookie: cookie, pending: false, done: Promise.resolve(cookie) };
@@ -239,10 +258,14 @@ export class SessionContext {
     };
   }
 
-  /** Write now (save() and commit share this). */
-  async #flush(): Promise<CookieAction> {
-    const work = this.#prepare();
-    return work === undefined ? 'none' : work();
+  /** The commit's work when a save() is still running: wait for it, then write what is left. */
+  #afterSave(saving: Promise<void>): () => Promise<CookieAction> {
+    return async () => {
+      await saving.catch(() => undefined); // its failure went to save()'s caller; try again here
+      const work = this.#prepare();
+      if (work !== undefined) return work();
+      return this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none';
+    };
   }
 
   /**
