@@ -3,7 +3,6 @@
  * the store is touched, enforcing timeouts on the record), and manages a user's sessions.
  * Framework-agnostic: adapters build a RequestView and apply the CommitPlan.
  */
-import { parse as parseCookies } from 'cookie';
 import type { CookiePolicy } from './cookie-policy.ts';
 import { CorruptRecordError } from './errors.ts';
 import { SessionEvents, type ExpiryReason, type Listener, type RejectReason, type SessionEventName } from './events.ts';
@@ -13,6 +12,7 @@ import { handleOf, storeKeyOf } from './ids.ts';
 import type { Keyring } from './keyring.ts';
 import { WarnOnce } from './logger.ts';
 import type { ResolvedOptions } from './options.ts';
+import { readCookie } from './read-cookie.ts';
 import { SessionContext } from './session-context.ts';
 import type { SessionMeta, SessionStore } from './store.ts';
 import { resolveTransport, type Transport, type TransportRequest } from './transport.ts';
@@ -245,9 +245,4 @@ export class EngineCore implements Timeouts {
   #base(view: RequestView, transport: Transport, userId: string | null, handle: string | undefined) {
     return { time: this.clock(), ip: transport.clientIp, method: view.method, path: view.path, userId, handle };
   }
-}
-
-/** Our cookie's value from a Cookie header (the `cookie` package never throws on garbage). */
-function readCookie(header: string, name: string): string | undefined {
-  return parseCookies(header)[name];
 }

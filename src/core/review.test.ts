@@ -4,7 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parse as parseCookies } from 'cookie';
 import { generateId } from './ids.ts';
+import { readCookie } from './read-cookie.ts';
 import { createKeyring } from './keyring.ts';
 import { harness, pairOf, SECRET } from '../../test/support/core-engine.ts';
 
@@ -94,4 +97,19 @@ test('a save() the app did not await, then the response: one write, one created 
   const patches = h.store.of('patch').map((c) => Object.keys((c.args[1] as { set: object }).set));
   assert.deepEqual(patches, [['b'], ['c']]);
   assert.ok(second?.startsWith('__Host-sid='));
+});
+
+test('readCookie reads our cookie exactly as cookie.parse() does (fuzzed, 20k headers)', () => {
+  const names = ['__Host-sid', 'sid', 'a'];
+  const piece = fc.oneof(
+    fc.constantFrom('__Host-sid', 'sid', 'a', '=', ';', ' ', '\t', '%', '%41', '%zz', '"', ',', 'x', 'sid=', '__Host-sid=', '; ', '=='),
+    fc.string({ maxLength: 4 }),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 16 }), (pieces) => {
+      const header = pieces.join('');
+      for (const name of names) assert.equal(readCookie(header, name), parseCookies(header)[name], `${JSON.stringify(header)} / ${name}`);
+    }),
+    { numRuns: 20_000 },
+  );
 });
