@@ -133,7 +133,9 @@ export class EngineCore implements Timeouts {
       this.#expire(view, transport, key, record.meta, reason);
       return new SessionContext(this, view, transport);
     }
-    return new SessionContext(this, view, transport, { id: verified.id, key, record });
+    // A cookie signed with the current secret is reused as is when the response re-sends it.
+    const signed = verified.keyIndex === 0 ? value : undefined;
+    return new SessionContext(this, view, transport, { id: verified.id, key, record, signed });
   }
 
   expiredReason(meta: SessionMeta): ExpiryReason | undefined {

@@ -42,6 +42,9 @@ export class SessionContext {
   readonly #view: RequestView;
 
   #id: string | undefined;
+  /** The cookie value `<id>.<mac>` under the current secret, for the ID in #signedFor. */
+  #signed: string | undefined;
+  #signedFor: string | undefined;
   #key: string | undefined;
   /** A record exists in the store under #key. */
   #stored: boolean;
@@ -62,7 +65,12 @@ export class SessionContext {
   #events: PendingEvent[] | undefined;
   #bound: Record<string, unknown> | undefined;
 
-  constructor(core: EngineCore, view: RequestView, transport: Transport, loaded?: { id: string; key: string; record: SessionRecord }) {
+  constructor(
+    core: EngineCore,
+    view: RequestView,
+    transport: Transport,
+    loaded?: { id: string; key: string; record: SessionRecord; signed?: string | undefined },
+  ) {
     this.#core = core;
     this.#view = view;
     this.transport = transport;
@@ -74,6 +82,8 @@ export class SessionContext {
       this.#raw = emptyData();
     } else {
       this.#id = loaded.id;
+      this.#signed = loaded.signed;
+      this.#signedFor = loaded.id;
       this.#key = loaded.key;
       this.#stored = true;
       this.#meta = loaded.record.meta;
@@ -381,7 +391,17 @@ export class SessionContext {
     if (!core.canSendCookie(this.transport)) return undefined;
     const secure = this.transport.secure;
     if (action === 'clear') return core.cookie.clear(secure);
-    return core.cookie.serialize(secure, core.keyring.sign(this.id), this.expiresAt - core.clock());
+    return core.cookie.serialize(secure, this.#signedValue(), this.expiresAt - core.clock());
+  }
+
+  /** `<id>.<mac>` for the current ID: the verified incoming value when it still applies, else signed now. */
+  #signedValue(): string {
+    const id = this.id;
+    if (this.#signedFor !== id || this.#signed === undefined) {
+      this.#signed = this.#core.keyring.sign(id);
+      this.#signedFor = id;
+    }
+    return this.#signed;
   }
 
   // ---- internals -------------------------------------------------------------------------
