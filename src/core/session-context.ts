@@ -13,7 +13,7 @@ import { expiryOf } from './expiry.ts';
 import { generateId, handleOf, storeKeyOf } from './ids.ts';
 import { applyDataPatch, emptyData } from './record-codec.ts';
 import type { EngineCore, RequestView } from './engine-core.ts';
-import { createSessionProxy } from './session-proxy.ts';
+import { createSessionProxy, newSessionTarget } from './session-proxy.ts';
 import type { LoginOptions, RegenerateOptions, Session } from './session-types.ts';
 import type { EncodedData, SessionMeta, SessionRecord } from './store.ts';
 import type { Transport } from './transport.ts';
@@ -74,7 +74,7 @@ export class SessionContext {
     this.#core = core;
     this.#view = view;
     this.transport = transport;
-    this.#values = Object.create(null) as Record<string, unknown>;
+    this.#values = newSessionTarget();
     this.#clearCookie = false;
     if (loaded === undefined) {
       this.#stored = false;

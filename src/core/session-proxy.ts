@@ -62,7 +62,7 @@ class SessionProxyHandler implements ProxyHandler<Record<string, unknown>> {
 
   ownKeys(target: Record<string, unknown>): (string | symbol)[] {
     this.ctx.decodeAll();
-    // Data keys only: the (configurable) inspect hook on the target stays hidden.
+    // Data keys only (own string keys of the target).
     return Object.keys(target);
   }
 
@@ -79,14 +79,31 @@ class SessionProxyHandler implements ProxyHandler<Record<string, unknown>> {
   setPrototypeOf(): boolean {
     return false;
   }
+
+  getPrototypeOf(): object | null {
+    return null; // the target's prototype only carries the inspect hook (see TARGET_PROTO)
+  }
+}
+
+/**
+ * util.inspect (console.log) looks through a Proxy at its target, so the hook must be reachable
+ * from the target; it lives on the targets' shared prototype (a null-prototype object with only
+ * this symbol) rather than being defined on every request's target. util.inspect calls it with
+ * the proxy as `this`.
+ */
+const TARGET_PROTO: object = Object.create(null, {
+  [inspect.custom]: {
+    value: function (this: Session, depth: number, options: object): string {
+      return `Session(${this.isNew ? 'new' : this.handle}) ${inspect(this.toJSON(), { ...options, depth })}`;
+    },
+  },
+});
+
+/** A fresh target for the session's data: string keys of its own only, hostile ones included. */
+export function newSessionTarget(): Record<string, unknown> {
+  return Object.create(TARGET_PROTO) as Record<string, unknown>;
 }
 
 export function createSessionProxy(ctx: SessionContext, target: Record<string, unknown>): Session {
-  // util.inspect (console.log) looks through a Proxy at its target, so the hook must live on the
-  // target itself: non-enumerable, so spreads and JSON never see it.
-  Object.defineProperty(target, inspect.custom, {
-    value: (depth: number, options: object) => `Session(${ctx.isNew ? 'new' : ctx.handle}) ${inspect(ctx.snapshot(), { ...options, depth })}`,
-    configurable: true,
-  });
   return new Proxy(target, new SessionProxyHandler(ctx)) as unknown as Session;
 }
