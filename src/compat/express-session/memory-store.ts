@@ -20,6 +20,19 @@ interface StoredShape {
   [key: string]: unknown;
 }
 
+/**
+ * The same operations without callbacks. The middleware uses them when the store is an unmodified
+ * MemoryStore: the work is synchronous anyway, so waiting a tick for the callback only delays the
+ * response. Callbacks given by the app (req.session.save(cb), ...) still go through the public
+ * methods and stay asynchronous.
+ */
+export interface SyncStoreOps {
+  get(sessionId: string): object | undefined;
+  set(sessionId: string, session: object): void;
+  touch(sessionId: string, session: object): void;
+  destroy(sessionId: string): void;
+}
+
 /** Sweep expired records once every this many writes. */
 const SWEEP_EVERY = 1000;
 
@@ -37,6 +50,19 @@ export class MemoryStore extends Store {
     if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('MemoryStore maxSessions must be a positive whole number');
     this.#max = max;
     this.sessions = Object.create(null) as Record<string, string>;
+  }
+
+  /** Synchronous access for the middleware, or undefined when a method was overridden (a subclass or a spy). */
+  static syncOps(store: unknown): SyncStoreOps | undefined {
+    if (!(store instanceof MemoryStore)) return undefined;
+    const proto = MemoryStore.prototype;
+    if (store.get !== proto.get || store.set !== proto.set || store.touch !== proto.touch || store.destroy !== proto.destroy) return undefined;
+    return {
+      get: (sid) => store.#read(sid),
+      set: (sid, sess) => store.#write(sid, sess),
+      touch: (sid, sess) => store.#touch(sid, sess),
+      destroy: (sid) => store.#delete(sid),
+    };
   }
 
   /** Every live session, by ID. */
@@ -65,10 +91,7 @@ export class MemoryStore extends Store {
   }
 
   set(sessionId: string, session: object, callback?: StoreCallback): void {
-    this.sessions[sessionId] = JSON.stringify(session);
-    this.#index(sessionId, session as StoredShape);
-    if (++this.#writes % SWEEP_EVERY === 0) this.#sweep();
-    if (this.#expiry.size > this.#max) this.#evict();
+    this.#write(sessionId, session);
     if (callback) process.nextTick(callback);
   }
 
@@ -81,13 +104,24 @@ export class MemoryStore extends Store {
 
   /** Update the stored cookie (its expiry) of an existing record. */
   override touch(sessionId: string, session: object, callback?: StoreCallback): void {
+    this.#touch(sessionId, session);
+    if (callback) process.nextTick(callback);
+  }
+
+  #write(sessionId: string, session: object): void {
+    this.sessions[sessionId] = JSON.stringify(session);
+    this.#index(sessionId, session as StoredShape);
+    if (++this.#writes % SWEEP_EVERY === 0) this.#sweep();
+    if (this.#expiry.size > this.#max) this.#evict();
+  }
+
+  #touch(sessionId: string, session: object): void {
     const current = this.#read(sessionId);
     if (current) {
       current.cookie = (session as StoredShape).cookie;
       this.sessions[sessionId] = JSON.stringify(current);
       this.#index(sessionId, current);
     }
-    if (callback) process.nextTick(callback);
   }
 
   #read(sessionId: string): StoredShape | undefined {

@@ -12,7 +12,7 @@ import { generateSession, isRecord, RequestSession, type Next, type SessionReq }
 import { isSecure } from './secure.ts';
 import { kHost } from './session.ts';
 import { signerFor, type Secret } from './signature.ts';
-import { callStore } from './store-call.ts';
+import { callStore, storeFailure } from './store-call.ts';
 
 export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 
@@ -98,7 +98,7 @@ export function createMiddleware(options?: ExpressSessionOptions): SessionMiddle
     }
 
     req.sessionID = cookieId;
-    callStore(store, 'get', [cookieId], cfg.storeTimeoutMs, (err, value) => {
+    const loaded = (err: unknown, value: unknown): void => {
       if (err && (err as { code?: unknown }).code !== 'ENOENT') {
         next(err);
         return;
@@ -112,6 +112,19 @@ export function createMiddleware(options?: ExpressSessionOptions): SessionMiddle
         return;
       }
       next();
-    });
+    };
+    const sync = cfg.syncStore;
+    if (sync === undefined) {
+      callStore(store, 'get', [cookieId], cfg.storeTimeoutMs, loaded);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = sync.get(cookieId);
+    } catch (error) {
+      next(storeFailure('get', error));
+      return;
+    }
+    loaded(undefined, value);
   };
 }

@@ -9,7 +9,7 @@ import { serialize } from 'cookie';
 import { parseDuration, type Duration } from '../../core/duration.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Cookie, type CookieOptions } from './cookie.ts';
-import { MemoryStore } from './memory-store.ts';
+import { MemoryStore, type SyncStoreOps } from './memory-store.ts';
 import { createSigner, type Secret, type Signer } from './signature.ts';
 import type { StoreLike } from './store-call.ts';
 import { TouchLog } from './touch-log.ts';
@@ -57,6 +57,8 @@ export interface Config {
   readonly store: StoreLike;
   readonly storeTimeoutMs: number;
   readonly storeImplementsTouch: boolean;
+  /** Set when the store is an unmodified MemoryStore: its operations, called synchronously. */
+  readonly syncStore: SyncStoreOps | undefined;
   readonly cookie: CookieOptions | ((req: IncomingMessage) => CookieOptions);
   readonly genid: (req: IncomingMessage) => unknown;
   readonly proxy: boolean | undefined;
@@ -126,6 +128,7 @@ export function buildConfig(options: ExpressSessionOptions | undefined): Config 
     store,
     storeTimeoutMs,
     storeImplementsTouch: typeof store.touch === 'function',
+    syncStore: MemoryStore.syncOps(store),
     cookie,
     genid,
     proxy: opts.proxy,

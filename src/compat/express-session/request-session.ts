@@ -23,7 +23,7 @@ import { insecureHint, isSecure, type ExpressBits } from './secure.ts';
 import { buildSession, kHost, Session, type SessionCallback, type SessionHost, type SessionRecord } from './session.ts';
 import type { Signer } from './signature.ts';
 import { EMPTY, takeSnapshot, unchangedSince, type Snapshot } from './snapshot.ts';
-import { callStore, type StoreCallback, type StoreOp } from './store-call.ts';
+import { callStore, storeFailure, type StoreCallback, type StoreOp } from './store-call.ts';
 import { insecureCookieInProduction } from './warnings.ts';
 
 export type SessionReq = IncomingMessage &
@@ -43,7 +43,6 @@ type Fn = (...args: unknown[]) => unknown;
 const AS_LOADED: Snapshot = new Map();
 const MODE_READY = 0;
 const MODE_LAZY_NEW = 1;
-const MODE_LAZY_LOADED = 2;
 
 function setData(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, writable: true, configurable: true, enumerable: true });
@@ -69,6 +68,9 @@ export function generateSession(cfg: Config, req: SessionReq, secure: () => bool
   return sess;
 }
 
+const kResHost = Symbol('holdfast.express-session.response');
+type HookedResponse = ServerResponse & { [kResHost]?: RequestSession };
+
 function hostIn(req: SessionReq): RequestSession {
   return req[kHost] as RequestSession;
 }
@@ -81,7 +83,6 @@ export class RequestSession implements SessionHost {
   readonly #signer: Signer;
   readonly #cookieId: string | undefined;
   #mode = MODE_READY;
-  #loaded: Session | undefined;
   /** The last session this request had (its cookie attributes clear the cookie). */
   #known: Session | undefined;
   #originalId: unknown;
@@ -128,20 +129,6 @@ export class RequestSession implements SessionHost {
     },
   };
 
-  static readonly #lazyLoaded: PropertyDescriptor = {
-    configurable: true,
-    enumerable: true,
-    get(this: SessionReq) {
-      const host = hostIn(this);
-      host.#takeBaseline();
-      return host.#loaded;
-    },
-    set(this: SessionReq, value: unknown) {
-      hostIn(this).#takeBaseline();
-      setData(this, 'session', value);
-    },
-  };
-
   constructor(cfg: Config, req: SessionReq, res: ServerResponse, next: Next, signer: Signer, cookieId: string | undefined) {
     this.#cfg = cfg;
     this.#req = req;
@@ -168,7 +155,7 @@ export class RequestSession implements SessionHost {
   /** express-session's inflate(): the stored record becomes req.session. */
   startLoaded(record: SessionRecord): void {
     const sess = buildSession(this.#req, record);
-    this.#loaded = this.#known = sess;
+    this.#known = sess;
     this.#originalId = sess.id;
     if (!this.#cfg.resave) {
       this.#savedId = sess.id;
@@ -176,8 +163,9 @@ export class RequestSession implements SessionHost {
     }
     const { expires, originalMaxAge } = sess.cookie;
     if (expires instanceof Date && typeof originalMaxAge === 'number') this.#recordTouchedAt = expires.valueOf() - originalMaxAge;
-    this.#mode = MODE_LAZY_LOADED;
-    Object.defineProperty(this.#req, 'session', RequestSession.#lazyLoaded);
+    // Primitives are kept as they are and objects as JSON: cheaper than express-session's sha1 of the whole session.
+    this.#baseline = takeSnapshot(sess);
+    this.#req.session = sess;
     this.#hook();
   }
 
@@ -190,16 +178,8 @@ export class RequestSession implements SessionHost {
     this.#hook();
   }
 
-  #takeBaseline(): void {
-    if (this.#mode !== MODE_LAZY_LOADED) return;
-    this.#mode = MODE_READY;
-    this.#baseline = takeSnapshot(this.#loaded as Session);
-    setData(this.#req, 'session', this.#loaded);
-  }
-
   #settle(): void {
     if (this.#mode === MODE_LAZY_NEW) this.#materialize();
-    else if (this.#mode === MODE_LAZY_LOADED) this.#takeBaseline();
   }
 
   #generate(): Session {
@@ -211,10 +191,7 @@ export class RequestSession implements SessionHost {
   /** `req.sessionStore.generate(req)` called by the app. */
   storeGenerate(): void {
     if (this.#mode === MODE_LAZY_NEW) this.#materialize();
-    else {
-      this.#settle();
-      this.#generate();
-    }
+    else this.#generate();
   }
 
   #isSecure(): boolean {
@@ -224,7 +201,7 @@ export class RequestSession implements SessionHost {
 
   /** The session as it stands, without waking a lazy accessor. */
   #peek(): unknown {
-    return this.#mode === MODE_LAZY_LOADED ? this.#loaded : this.#req.session;
+    return this.#req.session;
   }
 
   // ---- SessionHost: the methods of req.session -----------------------------------------------
@@ -309,7 +286,6 @@ export class RequestSession implements SessionHost {
 
   #isModified(sess: Session): boolean {
     if (this.#originalId !== sess.id) return true;
-    if (this.#mode === MODE_LAZY_LOADED) return false; // never looked at
     if (this.#memoFor !== sess || this.#memoModified === undefined) {
       this.#memoFor = sess;
       this.#memoModified = !unchangedSince(this.#baseline, sess);
@@ -391,34 +367,44 @@ export class RequestSession implements SessionHost {
 
   // ---- the commit ----------------------------------------------------------------------------
 
+  /*
+   * res.end / res.writeHead are replaced by these two shared functions, which find the request's
+   * host through a symbol on the response. One function object for every response keeps V8's
+   * view of ServerResponse stable; a fresh closure per request costs several µs per request.
+   */
+  static readonly #writeHeadHook = function (this: HookedResponse, ...args: unknown[]): unknown {
+    const host = this[kResHost] as RequestSession;
+    const pass = takeWriteHeadHeaders(this, args);
+    if (!host.#headersDone) {
+      host.#headersDone = true;
+      host.#memoFor = undefined;
+      try {
+        applySessionCookie(this, host.#cookieHeader());
+      } catch (error) {
+        setImmediate(host.#next, error);
+      }
+    }
+    return (host.#writeHead as Fn).apply(this, pass);
+  };
+
+  static readonly #endHook = function (this: HookedResponse, ...args: unknown[]): HookedResponse {
+    const host = this[kResHost] as RequestSession;
+    if (host.#ended) return this;
+    host.#ended = true;
+    if (host.#inflight > 0) host.#whenIdle = () => host.#commit(args);
+    else host.#commit(args);
+    return this;
+  };
+
   #hook(): void {
     if (this.#hooked) return;
     this.#hooked = true;
-    const res = this.#res;
+    const res = this.#res as HookedResponse;
     this.#end = res.end as unknown as Fn;
-    const writeHead = (this.#writeHead = res.writeHead as unknown as Fn);
-
-    res.writeHead = ((...args: unknown[]) => {
-      const pass = takeWriteHeadHeaders(res, args);
-      if (!this.#headersDone) {
-        this.#headersDone = true;
-        this.#memoFor = undefined;
-        try {
-          applySessionCookie(res, this.#cookieHeader());
-        } catch (error) {
-          setImmediate(this.#next, error);
-        }
-      }
-      return writeHead.apply(res, pass);
-    }) as ServerResponse['writeHead'];
-
-    res.end = ((...args: unknown[]) => {
-      if (this.#ended) return res;
-      this.#ended = true;
-      if (this.#inflight > 0) this.#whenIdle = () => this.#commit(args);
-      else this.#commit(args);
-      return res;
-    }) as ServerResponse['end'];
+    this.#writeHead = res.writeHead as unknown as Fn;
+    res[kResHost] = this;
+    res.writeHead = RequestSession.#writeHeadHook as ServerResponse['writeHead'];
+    res.end = RequestSession.#endHook as ServerResponse['end'];
   }
 
   #restore(): void {
@@ -432,6 +418,7 @@ export class RequestSession implements SessionHost {
     const cfg = this.#cfg;
     let op: StoreOp | undefined;
     let opArgs: unknown[] = [];
+    let logTouch = false;
     let header: string | undefined;
     this.#memoFor = undefined;
     try {
@@ -449,9 +436,12 @@ export class RequestSession implements SessionHost {
         if (this.#shouldSave(sess)) {
           op = 'set';
           opArgs = [sess.id, sess];
+          // The next load reads the write time back from the record (expires - originalMaxAge).
+          logTouch = !(sess.cookie.expires instanceof Date && typeof sess.cookie.originalMaxAge === 'number');
         } else if (cfg.storeImplementsTouch && this.#shouldTouch(sess) && this.#touchDue()) {
           op = 'touch';
           opArgs = [id, sess];
+          logTouch = true;
         }
       }
       if (!this.#headersDone && !res.headersSent) {
@@ -467,17 +457,30 @@ export class RequestSession implements SessionHost {
       return;
     }
     const touchedId = typeof opArgs[0] === 'string' ? opArgs[0] : undefined;
-    callStore(cfg.store, op, opArgs, cfg.storeTimeoutMs, (err) => {
+    const done = (err?: unknown): void => {
       if (err) {
         this.#fail(err);
         return;
       }
       if (touchedId !== undefined) {
         if (op === 'destroy') cfg.touchLog.delete(touchedId);
-        else cfg.touchLog.set(touchedId, Date.now());
+        else if (logTouch) cfg.touchLog.set(touchedId, Date.now());
       }
       this.#finish(header, args);
-    });
+    };
+    const sync = cfg.syncStore;
+    if (sync === undefined) {
+      callStore(cfg.store, op, opArgs, cfg.storeTimeoutMs, done);
+      return;
+    }
+    try {
+      if (op === 'destroy') sync.destroy(opArgs[0] as string);
+      else sync[op](opArgs[0] as string, opArgs[1] as object);
+    } catch (error) {
+      done(storeFailure(op, error));
+      return;
+    }
+    done();
   }
 
   #finish(header: string | undefined, args: unknown[]): void {

@@ -27,7 +27,7 @@ export interface StoreLike {
 
 export type StoreOp = 'get' | 'set' | 'destroy' | 'touch';
 
-function storeFailure(op: StoreOp, cause: unknown): StoreError {
+export function storeFailure(op: StoreOp, cause: unknown): StoreError {
   return new StoreError(`the session store failed (${op})`, { cause });
 }
 
