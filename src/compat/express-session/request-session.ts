@@ -143,11 +143,12 @@ export class RequestSession implements SessionHost {
 
   /** No usable session from the cookie: a new one, built now or when first used. */
   startNew(): void {
+    this.#mode = MODE_LAZY_NEW;
     if (this.#cfg.saveUninitialized) {
+      // it will be stored whatever the handler does: build it now
       this.#materialize();
       return;
     }
-    this.#mode = MODE_LAZY_NEW;
     Object.defineProperty(this.#req, 'session', RequestSession.#lazyNew);
     Object.defineProperty(this.#req, 'sessionID', RequestSession.#lazyNewId);
   }
