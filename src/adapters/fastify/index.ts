@@ -52,15 +52,20 @@ const kContext = Symbol('holdfast.context');
 type RequestWithContext = FastifyRequest & { [kContext]: SessionContext | null };
 
 const holdfastFastify: FastifyPluginCallback<FastifySessionOptions> = (fastify, options, done) => {
-  const sessions = createSessions(options);
+  // avvio does not catch a synchronous throw from a callback plugin: hand the ConfigError to done().
+  let sessions: Sessions;
   let trust: TrustFn | undefined;
-  if (options.trustProxy === undefined) {
-    const framework = fastifyTrust(fastifyTrustOption(fastify));
-    trust = framework.trust;
-    if (framework.warning !== undefined) {
+  try {
+    const framework = options?.trustProxy === undefined ? fastifyTrust(fastifyTrustOption(fastify)) : undefined;
+    sessions = createSessions(options);
+    trust = framework?.trust;
+    if (framework?.warning !== undefined) {
       if (options.logger !== undefined) options.logger.warn({ holdfast: 'fastify-trust-proxy' }, framework.warning);
       else fastify.log.warn(`holdfast: ${framework.warning}`);
     }
+  } catch (error) {
+    done(error as Error);
+    return;
   }
 
   fastify.decorate('sessions', sessions);

@@ -15,7 +15,7 @@
  * - After `await next()` the session is committed: the store write is acknowledged, then
  *   `Set-Cookie` is appended to `c.res` and `Cache-Control: no-store` set when a cookie goes out.
  *   Hono's error responses (`app.onError`) are committed too. A store failure throws a StoreError
- *   (`status` 503) into `app.onError`.
+ *   (`status` 503) into `app.onError`; without one, Hono's default handler answers 503.
  *
  * Transport. On @hono/node-server the node request is in `c.env.incoming` (or
  * `c.env.server.incoming`): the socket gives the peer address and whether the connection is TLS,
@@ -29,6 +29,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { createSessions } from '../../create-sessions.ts';
 import { noStoreCacheControl } from '../../core/cookie-policy.ts';
+import { StoreError } from '../../core/errors.ts';
 import type { RequestView } from '../../core/engine-core.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import type { Session, SessionData } from '../../core/session-types.ts';
@@ -66,11 +67,21 @@ export function session<Data extends object = SessionData>(options: HonoSessionO
 
   const middleware = async function holdfastSession(c: Context<SessionEnv<Data>>, next: Next): Promise<void> {
     const view = viewOf(c, trustRequestUrl);
-    const ctx = sessions.mayHaveSession(view.header('cookie')) ? await sessions.load(view) : sessions.fresh(view);
+    let ctx;
+    try {
+      ctx = sessions.mayHaveSession(view.header('cookie')) ? await sessions.load(view) : sessions.fresh(view);
+    } catch (error) {
+      throw withResponse(error);
+    }
     c.set('session', ctx.session as Session<Data>);
     await next();
-    const plan = ctx.beginCommit();
-    const setCookie = plan.pending ? await plan.done : plan.setCookie;
+    let setCookie;
+    try {
+      const plan = ctx.beginCommit();
+      setCookie = plan.pending ? await plan.done : plan.setCookie;
+    } catch (error) {
+      throw withResponse(error);
+    }
     if (setCookie === undefined) return;
     // c.header copies the finalized response first when its headers are immutable.
     c.header('Set-Cookie', setCookie, { append: true });
@@ -79,6 +90,19 @@ export function session<Data extends object = SessionData>(options: HonoSessionO
 
   Object.defineProperty(middleware, 'sessions', { value: sessions, enumerable: true });
   return middleware;
+}
+
+/**
+ * Give a StoreError the `getResponse()` Hono's default error handler looks for, so an app without
+ * `app.onError` answers 503 (not 500); `app.onError` still receives the StoreError itself.
+ */
+function withResponse(error: unknown): unknown {
+  if (error instanceof StoreError && !('getResponse' in error)) {
+    Object.defineProperty(error, 'getResponse', {
+      value: () => new Response('Service Unavailable', { status: 503, headers: { 'content-type': 'text/plain; charset=UTF-8' } }),
+    });
+  }
+  return error;
 }
 
 function viewOf(c: Context, trustRequestUrl: boolean): RequestView {
