@@ -103,7 +103,7 @@ async function finish(l: Live, ctx: MeasureContext, load: LoadOptions): Promise<
     const total = Object.values(l.calls).reduce((n, c) => n + c, 0);
     const writes = await countWrites(redis.stats, l.calls);
     const profile = await monitorProfile(redis.url, () => driveAmount(prepared.url, prepared.headers, PROFILE_REQUESTS, load));
-    m.redis = { callsPerRequest: total / requests, writesPerRequest: writes / requests, calls: perRequest(l.calls, requests), profile };
+    m.redis = { requests, writes, callsPerRequest: total / requests, writesPerRequest: writes / requests, calls: perRequest(l.calls, requests), profile };
   }
   return m;
 }

@@ -49,7 +49,10 @@ export function formatTables(results: Results, variants: readonly Variant[], tar
     const key = groupOf(v);
     groups.set(key, [...(groups.get(key) ?? []), m]);
   }
-  const out: string[] = [];
+  const out: string[] = [
+    'req/s ratios divide req/s; CPU ratios divide the server\'s CPU µs per request the other way round (what the req/s\n' +
+      'ratio would be with a core to itself: less sensitive to other work on the machine).',
+  ];
   for (const [group, list] of groups) {
     const bareLabel = byName.get(group)?.label ?? group;
     const peers = [...new Set(list.map((m) => byName.get(m.variant)?.peer).filter((p): p is string => p !== undefined))];
@@ -64,7 +67,7 @@ export function formatTables(results: Results, variants: readonly Variant[], tar
         SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario)
       );
     });
-    const rows: string[][] = [['variant', 'scenario', 'req/s', 'p99 ms', 'CPU µs/req', 'vs peer', 'vs bare', 'targets (issues)', 'peer', 'notes']];
+    const rows: string[][] = [['variant', 'scenario', 'req/s', 'p99 ms', 'CPU µs/req', 'vs peer', 'vs bare', 'CPU vs peer', 'CPU vs bare', 'targets (issues)', 'peer', 'notes']];
     for (const m of list) {
       const v = byName.get(m.variant);
       const { peer, bare } = results.ratios(m);
@@ -81,6 +84,8 @@ export function formatTables(results: Results, variants: readonly Variant[], tar
         m.cpuUs === undefined ? '–' : m.cpuUs.toFixed(1),
         times(peer),
         times(bare),
+        times(results.cpuRatio(m, v?.peer)),
+        times(results.cpuRatio(m, v?.bare)),
         targets
           .filter((t) => t.target.variant === m.variant && t.target.scenario === m.scenario)
           .map((t) => shortTarget(t, v))
@@ -89,7 +94,7 @@ export function formatTables(results: Results, variants: readonly Variant[], tar
         notes.join(', '),
       ]);
     }
-    out.push(table(rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l', 'l', 'l']));
+    out.push(table(rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l', 'l']));
   }
   return out.join('\n');
 }
