@@ -186,6 +186,18 @@ describe('hono 4: Hono specifics', () => {
     }
   });
 
+  it('mounted twice (overlapping app.use): one session, one commit', async () => {
+    const store = new CountingStore(new MemoryStore({ sweepInterval: 0 }));
+    const mw = session<Record<string, unknown>>({ secrets: SECRET, store, production: false });
+    const app = new Hono<AppEnv>();
+    app.use(mw);
+    app.use('/set', mw);
+    addRoutes(app);
+    const first = await app.fetch(new Request('http://localhost/set?key=a&value=1'));
+    assert.equal(first.headers.getSetCookie().length, 1);
+    assert.equal(store.calls.set, 1);
+  });
+
   it('app errors go through onError and what the handler did before is committed', async () => {
     const app = new Hono<AppEnv>();
     app.use(session<Record<string, unknown>>({ secrets: SECRET, store: new MemoryStore(), production: false }));

@@ -187,6 +187,23 @@ describe('koa 3: Koa specifics', () => {
     }
   });
 
+  it('mounted twice: one session, one commit', async () => {
+    const store = new CountingStore(new MemoryStore({ sweepInterval: 0 }));
+    const mw = session({ secrets: SECRET, store, production: false });
+    const app = new Koa();
+    app.use(errors).use(mw).use(mw).use(routes);
+    const server = await listen(app.callback());
+    try {
+      const running: RunningApp = { port: server.port, tls: false, engine: mw.sessions, close: server.close };
+      const cookie = onlyCookie(await call(running, '/set?key=a&value=1'));
+      assert.deepEqual(json(await call(running, '/read', { cookie: cookieHeader(cookie) })).data, { a: '1' });
+      assert.equal(store.calls.set, 1);
+      assert.equal(store.calls.get, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('invalid options throw a ConfigError when the middleware is created', () => {
     assert.throws(() => session({ secrets: SECRET, store: new MemoryStore(), absoluteTimeout: '1m', idleTimeout: '1h' }), ConfigError);
   });

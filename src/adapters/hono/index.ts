@@ -66,6 +66,11 @@ export function session<Data extends object = SessionData>(options: HonoSessionO
   const trustRequestUrl = readTrustRequestUrl(options);
 
   const middleware = async function holdfastSession(c: Context<SessionEnv<Data>>, next: Next): Promise<void> {
+    // Mounted twice (app.use on overlapping paths): the first one owns the session.
+    if (c.get('session') !== undefined) {
+      await next();
+      return;
+    }
     const view = viewOf(c, trustRequestUrl);
     let ctx;
     try {

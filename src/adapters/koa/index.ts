@@ -51,6 +51,9 @@ interface KoaProxySettings {
   maxIpsCount?: number;
 }
 
+const kContext = Symbol('holdfast.context');
+type ContextWithSession = Context & { [kContext]?: SessionContext };
+
 const trustEverything: TrustFn = () => true;
 const hopTrust = new Map<number, TrustFn>();
 
@@ -59,11 +62,14 @@ export function session(options: KoaSessionOptions): KoaSessionMiddleware {
   const useAppTrust = options.trustProxy === undefined;
 
   const middleware = async function holdfastSession(ctx: Context, next: Next): Promise<void> {
+    // Mounted twice (or by a parent app and a sub-app): the first one owns the session.
+    if ((ctx as ContextWithSession)[kContext] !== undefined) return next();
     const trust = useAppTrust ? appTrust(ctx.app as KoaProxySettings) : undefined;
     const view = new NodeRequestView(ctx.req, ctx.originalUrl);
     const sc: SessionContext = sessions.mayHaveSession(ctx.req.headers.cookie)
       ? await sessions.load(view, trust)
       : sessions.fresh(view, trust);
+    (ctx as ContextWithSession)[kContext] = sc;
     ctx.session = sc.session;
     await next();
     const plan = sc.beginCommit();
