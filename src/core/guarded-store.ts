@@ -3,6 +3,7 @@
  * `StoreError` (503) with the original as `cause`, every record validated. A slow or broken store
  * makes a request fail fast; it never hangs it, and never turns into a silent anonymous session.
  */
+import { Deadlines } from './deadlines.ts';
 import { HoldfastError, StoreError, StoreTimeoutError } from './errors.ts';
 import { checkRecord } from './record-codec.ts';
 import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from './store.ts';
@@ -10,10 +11,12 @@ import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionE
 export class GuardedStore {
   readonly store: SessionStore;
   readonly #timeoutMs: number;
+  readonly #deadlines: Deadlines;
 
   constructor(store: SessionStore, timeoutMs: number) {
     this.store = store;
     this.#timeoutMs = timeoutMs;
+    this.#deadlines = new Deadlines(timeoutMs);
   }
 
   async get(key: string): Promise<SessionRecord | null> {
@@ -47,9 +50,9 @@ export class GuardedStore {
 
   #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const deadline = this.#deadlines.start(() => {
         reject(new StoreTimeoutError(`session store ${operation} did not answer within ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
+      });
       let pending: Promise<T>;
       try {
         // Promise.resolve: a store method that answers synchronously (forgot `async`) still works,
@@ -60,11 +63,11 @@ export class GuardedStore {
       }
       pending.then(
         (value) => {
-          clearTimeout(timer);
+          this.#deadlines.cancel(deadline);
           resolve(value);
         },
         (error: unknown) => {
-          clearTimeout(timer);
+          this.#deadlines.cancel(deadline);
           reject(asStoreError(operation, error));
         },
       );

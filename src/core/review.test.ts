@@ -4,10 +4,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { parse as parseCookies } from 'cookie';
+import { StoreTimeoutError } from './errors.ts';
+import { GuardedStore } from './guarded-store.ts';
 import { generateId } from './ids.ts';
 import { readCookie } from './read-cookie.ts';
+import type { SessionStore } from './store.ts';
 import { createKeyring } from './keyring.ts';
 import { harness, pairOf, SECRET } from '../../test/support/core-engine.ts';
 
@@ -112,4 +116,65 @@ test('readCookie reads our cookie exactly as cookie.parse() does (fuzzed, 20k he
     }),
     { numRuns: 20_000 },
   );
+});
+
+test('store timeouts: each call gets its own deadline, fast calls in between are unaffected', async () => {
+  const answers = new Map<string, { resolve: (v: null) => void } | 'hang'>();
+  const slowStore = {
+    get: (key: string) =>
+      new Promise<null>((resolve) => {
+        if (key.startsWith('hang')) answers.set(key, 'hang');
+        else setTimeout(() => resolve(null), Number(key.slice(5)));
+      }),
+  };
+  const guarded = new GuardedStore(slowStore as unknown as SessionStore, 80);
+  const started = performance.now();
+  const first = guarded.get('hang-1').then(
+    () => 'resolved',
+    (error: unknown) => (error instanceof StoreTimeoutError ? performance.now() - started : 'other error'),
+  );
+  await new Promise((r) => setTimeout(r, 40));
+  const second = guarded.get('hang-2').then(
+    () => 'resolved',
+    (error: unknown) => (error instanceof StoreTimeoutError ? performance.now() - started : 'other error'),
+  );
+  // Quick calls while the hung ones wait: all answer, none times out.
+  const quick = await Promise.all(Array.from({ length: 20 }, (_, i) => guarded.get(`fast-${i % 5}`)));
+  assert.deepEqual(quick, Array(20).fill(null));
+  const [t1, t2] = await Promise.all([first, second]);
+  assert.equal(typeof t1, 'number');
+  assert.equal(typeof t2, 'number');
+  assert.ok((t1 as number) >= 75 && (t1 as number) < 400, `first timed out after ${String(t1)} ms`);
+  assert.ok((t2 as number) >= 115 && (t2 as number) < 500, `second timed out after ${String(t2)} ms (its own deadline, not the first's)`);
+  // A call that settles late after its timeout is ignored.
+  const late = new GuardedStore({ get: () => new Promise((r) => setTimeout(() => r(null), 60)) } as unknown as SessionStore, 20);
+  await assert.rejects(late.get('x'), StoreTimeoutError);
+  await new Promise((r) => setTimeout(r, 60));
+});
+
+test('store timeouts keep the process alive only while a call is pending', () => {
+  // A script that makes one quick store call with a long storeTimeout must exit at once.
+  const script = `
+    import { GuardedStore } from ${JSON.stringify(new URL('./guarded-store.ts', import.meta.url).href)};
+    const g = new GuardedStore({ get: async () => null }, 30_000);
+    await g.get('k');
+    await g.get('k');
+  `;
+  const started = performance.now();
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  const elapsed = performance.now() - started;
+  assert.equal(result.status, 0, result.stderr);
+  assert.ok(elapsed < 10_000, `the script took ${Math.round(elapsed)} ms to exit`);
+
+  // And a call that hangs (with nothing else keeping the loop alive) still gets its timeout.
+  const hanging = `
+    import { GuardedStore } from ${JSON.stringify(new URL('./guarded-store.ts', import.meta.url).href)};
+    const g = new GuardedStore({ get: async () => null }, 30_000);
+    await g.get('k');
+    const h = new GuardedStore({ get: () => new Promise(() => {}) }, 100);
+    await h.get('k').catch((error) => console.log(error.code));
+  `;
+  const hung = spawnSync(process.execPath, ['--input-type=module', '-e', hanging], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(hung.status, 0, hung.stderr);
+  assert.equal(hung.stdout.trim(), 'ERR_HOLDFAST_STORE_TIMEOUT');
 });
