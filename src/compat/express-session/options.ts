@@ -110,8 +110,7 @@ export function buildConfig(options: ExpressSessionOptions | undefined): Config 
   for (const method of ['get', 'set', 'destroy'] as const) {
     if (typeof store[method] !== 'function') throw new TypeError(`store option must be a session store (it has no ${method}() method)`);
   }
-  const ownMemoryStore = store instanceof MemoryStore;
-  const storeTimeoutMs = ownMemoryStore ? 0 : durationOption('storeTimeout', opts.storeTimeout, '5s');
+  const storeTimeoutMs = durationOption('storeTimeout', opts.storeTimeout, '5s');
 
   let touchAfterMs = durationOption('touchAfter', opts.touchAfter, '1m');
   // A store with a short TTL for cookies without an expiry (connect-redis / connect-pg-simple

@@ -75,7 +75,7 @@ export function constructionWarnings(warn: Warn, { opts, name, secrets, store, p
         'Pass a real store (connect-redis, connect-pg-simple, ...).',
     );
   }
-  const cookie = opts.cookie;
+  const cookie = opts.cookie ?? {};
   if (typeof cookie === 'object' && cookie !== null) {
     if (production && cookie.secure !== true && cookie.secure !== 'auto') {
       warn(
