@@ -29,6 +29,26 @@ export interface CommitPlan {
 }
 
 type CookieAction = 'set' | 'clear' | 'none';
+
+/**
+ * A commit with store work in flight. A class, not an object literal with a getter: such a
+ * literal costs ~0.3 µs to create, on every write and touch.
+ */
+class PendingCommit implements CommitPlan {
+  readonly pending = true;
+  readonly done: Promise<string | undefined>;
+  readonly #cookieFor: (action: CookieAction) => string | undefined;
+
+  constructor(done: Promise<string | undefined>, cookieFor: (action: CookieAction) => string | undefined) {
+    this.done = done;
+    this.#cookieFor = cookieFor;
+  }
+
+  /** The cookie expected once the store acknowledges, signed on first use (streaming responses). */
+  get setCookie(): string | undefined {
+    return this.#cookieFor('set');
+  }
+}
 type PendingEvent = { type: 'created' | 'login' | 'regenerated'; previousHandle: string | undefined };
 
 const MAX_USER_AGENT = 256;
@@ -244,7 +264,7 @@ export class SessionContext {
     const work = saving === undefined ? this.#prepare() : this.#afterSave(saving);
     if (work === undefined) {
       const cookie = this.#cookieFor(this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none');
-      return { setCookie: cookie, pending: false, done: Promise.resolve(cookie) };
+      return { setCookie: cookie, pending: false, done: cookie === undefined ? RESOLVED_NONE : Promise.resolve(cookie) };
     }
     // The expected cookie is only needed when headers leave before the write (streaming), so it
     // is signed on demand: the usual path signs once, after the store acknowledged.
@@ -259,13 +279,7 @@ export class SessionContext {
       return expected;
     };
     const done = work().then((action) => cookieFor(action === 'none' && this.#cookieDue ? 'set' : action));
-    return {
-      get setCookie() {
-        return cookieFor('set');
-      },
-      pending: true,
-      done,
-    };
+    return new PendingCommit(done, cookieFor);
   }
 
   /** The commit's work when a save() is still running: wait for it, then write what is left. */
