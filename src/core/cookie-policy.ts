@@ -100,15 +100,31 @@ export function createCookiePolicy(options: CookieOptions = {}, production: bool
     throw new ConfigError(`cookie options are not valid in a Set-Cookie header (${(error as Error).message})`);
   }
 
+  // What follows `name=value` and Max-Age (which the cookie package writes first) is fixed per
+  // security level: have the package write it once, then only concatenate per response.
+  const tailFor = (secure: boolean): string => {
+    const cookieName = secure ? secureName : plainName;
+    return serialize(cookieName, '', base(secure)).slice(cookieName.length + 1);
+  };
+  const secureTail = tailFor(true);
+  const plainTail = tailFor(false);
+
   return {
     customName: name !== undefined,
     secureRequired,
     nameFor: (secure) => (secure ? secureName : plainName),
     canSend: (secure) => secure || !secureRequired,
     serialize(secure, value, maxAgeMs) {
-      const opts = base(secure);
-      if (persistent) opts.maxAge = Math.max(0, Math.floor(maxAgeMs / 1000));
-      return serialize(secure ? secureName : plainName, value, opts);
+      const cookieName = secure ? secureName : plainName;
+      let maxAge = '';
+      if (persistent) {
+        const seconds = Math.max(0, Math.floor(maxAgeMs / 1000));
+        // Not a whole number: let the package throw its own error.
+        if (!Number.isInteger(seconds)) return serialize(cookieName, value, { ...base(secure), maxAge: seconds });
+        maxAge = `; Max-Age=${seconds}`;
+      }
+      // The same encoding the package applies (its default `encode`).
+      return `${cookieName}=${encodeURIComponent(value)}${maxAge}${secure ? secureTail : plainTail}`;
     },
     clear(secure) {
       const opts = base(secure);

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { parse as parseCookies } from 'cookie';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import { createCookiePolicy, type CookieOptions } from './cookie-policy.ts';
 import { StoreTimeoutError } from './errors.ts';
 import { GuardedStore } from './guarded-store.ts';
 import { generateId } from './ids.ts';
@@ -177,4 +178,48 @@ test('store timeouts keep the process alive only while a call is pending', () =>
   const hung = spawnSync(process.execPath, ['--input-type=module', '-e', hanging], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(hung.status, 0, hung.stderr);
   assert.equal(hung.stdout.trim(), 'ERR_HOLDFAST_STORE_TIMEOUT');
+});
+
+test('cookie policy: the Set-Cookie value is byte for byte what cookie.serialize() makes, for every option combination', () => {
+  const values = ['', 'a', generateId(), createKeyring(SECRET, false).sign(generateId()), 'x y;z', 'é%', '"q"'];
+  const combos: CookieOptions[] = [];
+  for (const sameSite of ['lax', 'strict', 'none'] as const) {
+    for (const domain of [undefined, 'example.com']) {
+      for (const path of ['/', '/app']) {
+        for (const partitioned of [false, true]) {
+          for (const priority of [undefined, 'low', 'high'] as const) {
+            for (const persistent of [true, false]) combos.push({ sameSite, domain, path, partitioned, priority, persistent });
+          }
+        }
+      }
+    }
+  }
+  combos.push({ name: 'custom', sameSite: 'lax' }, { name: '__Secure-s', domain: 'example.com' });
+  let checked = 0;
+  for (const options of combos) {
+    const policy = createCookiePolicy(options, false);
+    for (const secure of [true, false]) {
+      if (!policy.canSend(secure)) continue;
+      const name = policy.nameFor(secure);
+      const expected = (value: string, maxAge: number | undefined): string =>
+        serializeCookie(name, value, {
+          path: options.path ?? '/',
+          domain: options.domain,
+          httpOnly: true,
+          secure,
+          sameSite: options.sameSite ?? 'lax',
+          partitioned: options.partitioned === true || undefined,
+          priority: options.priority,
+          maxAge,
+        });
+      for (const value of values) {
+        for (const ms of [0, 999, 1000, 1_800_000, 43_200_000, -5]) {
+          const maxAge = options.persistent === false ? undefined : Math.max(0, Math.floor(ms / 1000));
+          assert.equal(policy.serialize(secure, value, ms), expected(value, maxAge), JSON.stringify({ options, secure, value, ms }));
+          checked++;
+        }
+      }
+    }
+  }
+  assert.ok(checked > 3000, String(checked));
 });
