@@ -25,6 +25,7 @@ import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyReque
 import fp from 'fastify-plugin';
 import { createSessions } from '../../create-sessions.ts';
 import { noStoreCacheControl } from '../../core/cookie-policy.ts';
+import { WarnOnce } from '../../core/logger.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import type { SessionContext } from '../../core/session-context.ts';
 import type { Session } from '../../core/session-types.ts';
@@ -59,10 +60,8 @@ const holdfastFastify: FastifyPluginCallback<FastifySessionOptions> = (fastify, 
     const framework = options?.trustProxy === undefined ? fastifyTrust(fastifyTrustOption(fastify)) : undefined;
     sessions = createSessions(options);
     trust = framework?.trust;
-    if (framework?.warning !== undefined) {
-      if (options.logger !== undefined) options.logger.warn({ holdfast: 'fastify-trust-proxy' }, framework.warning);
-      else fastify.log.warn(`holdfast: ${framework.warning}`);
-    }
+    // Through holdfast's logger, else console.warn (Fastify's own logger is off by default).
+    if (framework?.warning !== undefined) new WarnOnce(options.logger).warn('fastify-trust-proxy', framework.warning);
   } catch (error) {
     done(error as Error);
     return;
