@@ -39,6 +39,19 @@ describe('express adapter review', () => {
       res.write('part 1, ');
       res.end('part 2');
     });
+    // The lazy session of a cookie-less request: built once on first use, replaceable before.
+    app.get('/lazy-identity', (req: Request, res: Response) => {
+      const first = data(req);
+      first.seen = true;
+      res.json({ same: data(req) === first, own: Object.hasOwn(req, 'session') });
+    });
+    app.get('/lazy-replaced', (req: Request, res: Response) => {
+      (req as unknown as { session: unknown }).session = null;
+      res.json({ session: (req as unknown as { session: unknown }).session });
+    });
+    app.get('/lazy-untouched', (_req: Request, res: Response) => {
+      res.send('ok');
+    });
     server = await listen(app);
   });
 
@@ -58,4 +71,26 @@ describe('express adapter review', () => {
       assert.ok(res.body.startsWith(path === '/write-head-streaming' ? 'part 1' : 'ok'));
     });
   }
+
+  it('the lazy session of a cookie-less request: one object, created on first use, cookie when written', async () => {
+    const res = await send({ port: server.port, path: '/lazy-identity' });
+    assert.equal(res.status, 200);
+    const body = JSON.parse(res.body) as { same: boolean; own: boolean };
+    assert.equal(body.same, true);
+    assert.equal(body.own, true);
+    assert.ok(res.setCookies.some((c) => c.startsWith('sid=')));
+    assert.equal(res.headers['cache-control'], 'no-store');
+  });
+
+  it('a cookie-less request that replaces req.session before using it, or never uses it: no cookie, no store write', async () => {
+    const before = store.size;
+    const replaced = await send({ port: server.port, path: '/lazy-replaced' });
+    assert.deepEqual(JSON.parse(replaced.body), { session: null });
+    assert.deepEqual(replaced.setCookies, []);
+    const untouched = await send({ port: server.port, path: '/lazy-untouched' });
+    assert.equal(untouched.body, 'ok');
+    assert.deepEqual(untouched.setCookies, []);
+    assert.equal(untouched.headers['cache-control'], undefined);
+    assert.equal(store.size, before);
+  });
 });
