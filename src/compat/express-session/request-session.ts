@@ -48,8 +48,11 @@ function setData(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, writable: true, configurable: true, enumerable: true });
 }
 
+/** Something the commit can save: a Session (ours, or express-session's from a store's createSession). */
 export function isSession(value: unknown): value is Session {
-  return value instanceof Session && typeof value.cookie === 'object' && value.cookie !== null;
+  if (typeof value !== 'object' || value === null) return false;
+  const sess = value as Session;
+  return typeof sess.touch === 'function' && typeof sess.cookie === 'object' && sess.cookie !== null;
 }
 
 export function isRecord(value: unknown): value is SessionRecord {
