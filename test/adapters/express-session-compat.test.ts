@@ -6,11 +6,13 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it, mock } from 'node:test';
 import express, { type RequestHandler } from 'express';
 import fc from 'fast-check';
 import type { CookieOptions } from '../../src/adapters/express-session/index.ts';
+import { createSigner } from '../../src/compat/express-session/signature.ts';
 import { Client, dropIn, json, realSession, recordingLogger, SECRET, sessionLine, startApp, type Impl, type RunningApp } from './express-session-harness.ts';
 
 // express-session's own Cookie class (not exported by its typings).
@@ -227,5 +229,44 @@ describe('Cookie behaves like express-session\'s Cookie', () => {
     assert.throws(() => {
       (c as unknown as { maxAge: unknown }).maxAge = 'soon';
     }, { message: 'maxAge must be a number or Date' });
+  });
+});
+
+describe('signature verification accepts exactly what cookie-signature accepts', () => {
+  // express-session's own cookie-signature 1.0.x (a nested dependency)
+  const require = createRequire(import.meta.url);
+  const signature = require(require.resolve('cookie-signature', { paths: [require.resolve('express-session')] })) as {
+    sign(v: string, s: string): string;
+    unsign(v: string, s: string): string | false;
+  };
+  const secrets = ['first-secret-first-secret-first-secret', 'second-secret-second-secret'];
+
+  it('for signed values, near misses and garbage (property test), through the memo too', () => {
+    const signer = createSigner(secrets);
+    const ids = fc.oneof(fc.string(), fc.base64String(), fc.constant('Z0pABBqixJdlgdthLJ5EKNxr9hK-Cne5'), fc.string({ unit: 'grapheme' }));
+    const values = fc.oneof(
+      fc.tuple(ids, fc.constantFrom(0, 1)).map(([id, i]) => signature.sign(id, secrets[i] as string)),
+      fc.tuple(ids, fc.constantFrom(0, 1), fc.nat(60), fc.string({ maxLength: 2 })).map(([id, i, at, junk]) => {
+        const v = signature.sign(id, secrets[i] as string);
+        return v.slice(0, at) + junk + v.slice(at + junk.length);
+      }),
+      fc.tuple(ids).map(([id]) => signature.sign(id, 'a-third-secret-nobody-configured')),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(values, (value) => {
+        const expected = secrets.map((s) => signature.unsign(value, s)).find((r) => r !== false);
+        assert.equal(signer.unsign(value), expected === undefined ? undefined : expected);
+        assert.equal(signer.unsign(value), expected === undefined ? undefined : expected, 'second time (memo)');
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('signs with the first secret, exactly like cookie-signature', () => {
+    const signer = createSigner(secrets);
+    for (const id of ['abc', 'Z0pABBqixJdlgdthLJ5EKNxr9hK-Cne5', 'ünïcödé', '']) {
+      assert.equal(signer.sign(id), `s:${signature.sign(id, secrets[0] as string)}`);
+    }
   });
 });
