@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { createCookiePolicy, type CookieOptions } from './cookie-policy.ts';
-import { StoreTimeoutError } from './errors.ts';
+import { CorruptRecordError, StoreTimeoutError } from './errors.ts';
 import { GuardedStore } from './guarded-store.ts';
 import { generateId } from './ids.ts';
 import { readCookie } from './read-cookie.ts';
@@ -222,4 +222,24 @@ test('cookie policy: the Set-Cookie value is byte for byte what cookie.serialize
     }
   }
   assert.ok(checked > 3000, String(checked));
+});
+
+test('a stored value that is not valid JSON: a StoreError (503) that does not quote the data, not a SyntaxError (500) that does', async () => {
+  const h = harness();
+  const ctx = await h.load();
+  (ctx.session as unknown as Data).a = 'private-value';
+  const cookie = pairOf(await h.commit(ctx));
+  const record = await h.store.inner.get(ctx.key);
+  assert.ok(record !== null);
+  record.data.a = '"private-value';
+  await h.store.inner.set(ctx.key, record);
+  const again = await h.load(cookie);
+  for (const use of [() => (again.session as unknown as Data).a, () => JSON.stringify(again.session), () => Object.keys(again.session)]) {
+    assert.throws(use, (error: unknown) => {
+      assert.ok(error instanceof CorruptRecordError, String(error));
+      assert.equal(error.status, 503);
+      assert.ok(!error.message.includes('private-value'), error.message);
+      return true;
+    });
+  }
 });

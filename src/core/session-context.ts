@@ -7,7 +7,7 @@
  * changed (nested mutation such as `session.cart.push(x)` included).
  */
 import { parseDuration, type Duration } from './duration.ts';
-import { SessionStateError } from './errors.ts';
+import { CorruptRecordError, SessionStateError } from './errors.ts';
 import type { SessionEventMap } from './events.ts';
 import { expiryOf } from './expiry.ts';
 import { generateId, handleOf, storeKeyOf } from './ids.ts';
@@ -139,7 +139,15 @@ export class SessionContext {
   decode(key: string): boolean {
     if (key in this.#values) return true;
     if (this.#removed?.has(key) === true || !(key in this.#raw)) return false;
-    this.#values[key] = JSON.parse(this.#raw[key] as string);
+    let value: unknown;
+    try {
+      value = JSON.parse(this.#raw[key] as string);
+    } catch {
+      // Garbage from the store: a 503 like any store failure, and never the text in the message
+      // (JSON.parse's own message quotes it).
+      throw new CorruptRecordError('session store returned a data value that is not valid JSON');
+    }
+    this.#values[key] = value;
     return true;
   }
 
