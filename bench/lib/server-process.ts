@@ -14,6 +14,19 @@ export interface ServerProcess {
   stderr(): string;
 }
 
+/** Children still running: killed synchronously if this process exits first (they run detached). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) {
+    if (child.pid === undefined) continue;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -40,6 +53,8 @@ export async function startServer(
   delete childEnv.NODE_ENV;
   const [command, args] = pinned(pinning, pinning.serverCore, process.execPath, [file, scenario]);
   const child = spawn(command, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     err = (err + chunk).slice(-8_000);
@@ -55,6 +70,7 @@ export async function startServer(
     }
   };
 
+  let onEarlyExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => fail(new Error(`no PORT line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
@@ -72,10 +88,11 @@ export async function startServer(
         resolve(Number(match[1]));
       }
     });
-    child.once('exit', (code, signal) => fail(new Error(`exited early (${signal ?? code})`)));
+    onEarlyExit = (code, signal) => fail(new Error(`exited early (${signal ?? code})`));
+    child.once('exit', onEarlyExit);
     child.once('error', fail);
   });
-  child.removeAllListeners('exit');
+  if (onEarlyExit !== undefined) child.off('exit', onEarlyExit);
 
   return {
     port,
