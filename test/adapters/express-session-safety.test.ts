@@ -141,6 +141,15 @@ describe('store failures', () => {
     assert.match(res.body, /^error:/);
   });
 
+  it('a failing write after the headers went out (streaming): the connection is cut, not completed', async () => {
+    const store = counting(new dropIn.MemoryStore());
+    const a = await app({ store, logger: recordingLogger() });
+    store.failNext.add('set');
+    const res = await fetch(`http://127.0.0.1:${a.port}/stream`);
+    assert.equal(res.status, 200, 'the status line was already out');
+    await assert.rejects(res.text(), 'the body never completes');
+  });
+
   it('a store that never answers: 503 after storeTimeout instead of a hung request', async () => {
     const store = counting(new dropIn.MemoryStore());
     const a = await app({ store, storeTimeout: 150, logger: recordingLogger() });

@@ -3,8 +3,8 @@
  * shouldSave / shouldTouch / shouldSetCookie / the res.end proxy), with holdfast's commit
  * discipline:
  * - Lazy: without a session cookie (and saveUninitialized false) nothing is built until the
- *   handler reads `req.session` or `req.sessionID`; a loaded session is only snapshotted for
- *   change detection if the handler looks at it.
+ *   handler reads `req.session` or `req.sessionID` (shared accessors, no per-request closures).
+ * - Change detection per top-level key (snapshot.ts) instead of hashing the whole session.
  * - The response is held until the store acknowledged the write, touch or destroy (also writes
  *   the handler started without waiting), so the next request sees it. A store failure drops the
  *   prepared response and goes to `next(err)` as a StoreError (503); nothing hangs (storeTimeout).
@@ -203,7 +203,7 @@ export class RequestSession implements SessionHost {
     return this.#secure;
   }
 
-  /** The session as it stands, without waking a lazy accessor. */
+  /** The session as it stands (only called once the session exists: hooks are installed then). */
   #peek(): unknown {
     return this.#req.session;
   }

@@ -3,8 +3,8 @@
  * differs") at a fraction of its cost. express-session serialises the whole session and hashes it
  * (sha1) when the session is loaded and again two or three times when the response ends. Here a
  * snapshot is taken per top-level key: primitives are kept as they are (no serialisation at all),
- * objects as their JSON text. Comparing is then a key-by-key check, and the middleware only takes
- * a snapshot of a loaded session if the handler looked at `req.session` at all.
+ * objects as their JSON text. Comparing is then a key-by-key check, done once when the response
+ * ends (express-session hashes up to three more times there).
  *
  * Same verdicts as comparing JSON.stringify(session) except one: deleting a key and adding it
  * back with the same value (key order changes) is not a modification here.
