@@ -71,6 +71,8 @@ async function measuredRun(l: Live, ctx: MeasureContext, load: LoadOptions): Pro
   const cpuBefore = cpuSeconds(l.server?.pid);
   const run = await drive(prepared.url, prepared.headers, ctx.args.duration, load);
   const cpuAfter = cpuSeconds(l.server?.pid);
+  // Let commits of the last in-flight requests reach Redis before reading the counts.
+  if (redis) await new Promise((resolve) => setTimeout(resolve, 250));
   if (cpuBefore !== undefined && cpuAfter !== undefined && run.requests > 0) run.cpuUs = ((cpuAfter - cpuBefore) * 1e6) / run.requests;
   if (redis && before) {
     for (const [name, n] of Object.entries(delta(before, await commandStats(redis.stats)))) l.calls[name] = (l.calls[name] ?? 0) + n;
