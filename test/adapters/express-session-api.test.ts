@@ -249,6 +249,22 @@ describe('req.session, req.sessionID, req.sessionStore, req.session.cookie', () 
     assert.equal(res.setCookie.length, 1, 'the new session is sent (a new ID is a change)');
   });
 
+  it("a store.get error with code 'ENOENT' (file stores: not found) means no session, as in express-session", async () => {
+    const store = new MemoryStore();
+    const get = await serve({ store }, {
+      '/': (req, res) => {
+        req.session.a = 1;
+        res.send('ok');
+      },
+      '/read': (req, res) => res.json({ a: req.session.a ?? null }),
+    });
+    await get('/');
+    store.get = (_sid: string, cb: StoreCallback) => setImmediate(cb, Object.assign(new Error('no such file'), { code: 'ENOENT' }));
+    const res = await get('/read');
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(res.body), { a: null });
+  });
+
   it('a second session middleware on the same request steps aside', async () => {
     const app = express();
     const store = counting(new MemoryStore());

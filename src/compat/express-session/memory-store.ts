@@ -27,6 +27,8 @@ interface StoredShape {
  * methods and stay asynchronous.
  */
 export interface SyncStoreOps {
+  /** Whether the store's methods are still MemoryStore's own (checked per use: apps may wrap them later). */
+  pristine(): boolean;
   get(sessionId: string): object | undefined;
   set(sessionId: string, session: object): void;
   touch(sessionId: string, session: object): void;
@@ -52,12 +54,12 @@ export class MemoryStore extends Store {
     this.sessions = Object.create(null) as Record<string, string>;
   }
 
-  /** Synchronous access for the middleware, or undefined when a method was overridden (a subclass or a spy). */
+  /** Synchronous access for the middleware, for MemoryStore instances (see `pristine()`). */
   static syncOps(store: unknown): SyncStoreOps | undefined {
     if (!(store instanceof MemoryStore)) return undefined;
     const proto = MemoryStore.prototype;
-    if (store.get !== proto.get || store.set !== proto.set || store.touch !== proto.touch || store.destroy !== proto.destroy) return undefined;
     return {
+      pristine: () => store.get === proto.get && store.set === proto.set && store.touch === proto.touch && store.destroy === proto.destroy,
       get: (sid) => store.#read(sid),
       set: (sid, sess) => store.#write(sid, sess),
       touch: (sid, sess) => store.#touch(sid, sess),

@@ -114,7 +114,7 @@ export function createMiddleware(options?: ExpressSessionOptions): SessionMiddle
       next();
     };
     const sync = cfg.syncStore;
-    if (sync === undefined) {
+    if (sync === undefined || !sync.pristine()) {
       callStore(store, 'get', [cookieId], cfg.storeTimeoutMs, loaded);
       return;
     }

@@ -57,7 +57,7 @@ export interface Config {
   readonly store: StoreLike;
   readonly storeTimeoutMs: number;
   readonly storeImplementsTouch: boolean;
-  /** Set when the store is an unmodified MemoryStore: its operations, called synchronously. */
+  /** Set when the store is a MemoryStore: its operations, called synchronously while its methods are unmodified. */
   readonly syncStore: SyncStoreOps | undefined;
   readonly cookie: CookieOptions | ((req: IncomingMessage) => CookieOptions);
   readonly genid: (req: IncomingMessage) => unknown;

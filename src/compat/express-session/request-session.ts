@@ -473,7 +473,7 @@ export class RequestSession implements SessionHost {
       this.#finish(header, args);
     };
     const sync = cfg.syncStore;
-    if (sync === undefined) {
+    if (sync === undefined || !sync.pristine()) {
       callStore(cfg.store, op, opArgs, cfg.storeTimeoutMs, done);
       return;
     }
