@@ -45,4 +45,4 @@ export type { CookieOptions, CookieData, CookieSameSite, CookiePriority } from '
 export type { MemoryStoreOptions } from '../../compat/express-session/memory-store.ts';
 export type { SessionCallback, SessionRecord } from '../../compat/express-session/session.ts';
 export type { StoreLike, StoreCallback } from '../../compat/express-session/store-call.ts';
-export type { SessionReq as SessionRequest } from '../../compat/express-session/request-session.ts';
+export type { SessionReq as SessionRequest } from '../../compat/express-session/session-req.ts';

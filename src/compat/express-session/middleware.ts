@@ -2,15 +2,16 @@
  * The middleware express-session's default export returns, request by request:
  * path check → secret → `req.sessionStore` → session ID from the cookie (signature verified
  * against every secret) → no cookie: a lazy new session, no store access at all; cookie: one
- * store read → `req.session`. The rest (what is saved, touched, sent) is request-session.ts.
+ * store read → `req.session`. The rest (what is saved, touched, sent) starts in request-session.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreError } from '../../core/errors.ts';
 import { sessionIdFrom } from './cookie-header.ts';
 import { buildConfig, type ExpressSessionOptions } from './options.ts';
-import { generateSession, isRecord, RequestSession, type Next, type SessionReq } from './request-session.ts';
+import { RequestSession } from './request-session.ts';
 import { isSecure } from './secure.ts';
-import { kHost } from './session.ts';
+import { generateSession, type Next, type SessionReq } from './session-req.ts';
+import { isRecord, kHost } from './session.ts';
 import { signerFor, type Secret } from './signature.ts';
 import { callStore, storeFailure } from './store-call.ts';
 

@@ -5,7 +5,7 @@
  * - save / reload / destroy / regenerate return a Promise when no callback is given (and `this`
  *   with a callback, as before). The promise never becomes an unhandled rejection when ignored.
  * - Inside the drop-in middleware the methods go through the request's host (see
- *   request-session.ts), which times store calls out, turns failures into StoreError (503),
+ *   request-session.ts, session-methods.ts), which times store calls out, turns failures into StoreError (503),
  *   clears the cookie on destroy and lets the response wait for the write.
  */
 import { Cookie, type CookieOptions } from './cookie.ts';
@@ -36,6 +36,18 @@ export interface SessionHost {
 export interface SessionRecord {
   cookie: CookieOptions & { expires?: Date | string | null };
   [key: string]: unknown;
+}
+
+/** Something the commit can save: a Session (ours, or express-session's from a store's createSession). */
+export function isSession(value: unknown): value is Session {
+  if (typeof value !== 'object' || value === null) return false;
+  const sess = value as Session;
+  return typeof sess.touch === 'function' && typeof sess.cookie === 'object' && sess.cookie !== null;
+}
+
+/** A stored record usable as a session: an object with a `cookie` object. */
+export function isRecord(value: unknown): value is SessionRecord {
+  return typeof value === 'object' && value !== null && typeof (value as SessionRecord).cookie === 'object' && (value as SessionRecord).cookie !== null;
 }
 
 const noop = (): void => undefined;

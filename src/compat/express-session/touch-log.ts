@@ -1,31 +1,52 @@
 /**
- * When this process last wrote or touched a session, so read-only requests can skip the store
- * `touch` (a write) until it is due again. Bounded: beyond `max` entries the oldest go first (a
- * forgotten entry only means one early touch). Keyed by session ID in this process's memory,
- * which holds the ID for the request anyway; nothing here is logged or stored.
+ * Touch throttling: when this process last wrote or touched a session, so read-only requests can
+ * skip the store `touch` (a write) until it is due again (`touchAfter`).
+ *
+ * Keyed by session ID in this process's memory, which holds the ID for the request anyway.
+ * Bounded: beyond `max`
+ * entries the oldest go first (a forgotten entry only means one early touch). Nothing here is
+ * logged or stored.
  */
+/** What the log is keyed by, from touchKey(). */
+export type TouchKey = string & { readonly __touchKey: never };
+
+export function touchKey(id: string): TouchKey {
+  return id as TouchKey;
+}
+
 export class TouchLog {
   readonly #max: number;
-  readonly #at = new Map<string, number>();
+  readonly #at = new Map<TouchKey, number>();
 
   constructor(max = 10_000) {
     this.#max = max;
   }
 
-  get(id: string): number | undefined {
-    return this.#at.get(id);
+  get(key: TouchKey): number | undefined {
+    return this.#at.get(key);
   }
 
-  set(id: string, at: number): void {
-    this.#at.delete(id);
-    this.#at.set(id, at);
+  set(key: TouchKey, at: number): void {
+    this.#at.delete(key);
+    this.#at.set(key, at);
     if (this.#at.size > this.#max) {
       const oldest = this.#at.keys().next();
       if (oldest.done !== true) this.#at.delete(oldest.value);
     }
   }
 
-  delete(id: string): void {
-    this.#at.delete(id);
+  delete(key: TouchKey): void {
+    this.#at.delete(key);
+  }
+
+  /**
+   * Whether a touch is due: `touchAfterMs` has passed since the later of the record's own write
+   * time (`recordTouchedAt`, from its cookie) and this process's last write or touch.
+   */
+  due(key: TouchKey, recordTouchedAt: number | undefined, touchAfterMs: number): boolean {
+    let last = recordTouchedAt;
+    const logged = this.#at.get(key);
+    if (logged !== undefined && (last === undefined || logged > last)) last = logged;
+    return last === undefined || Date.now() - last >= touchAfterMs;
   }
 }
