@@ -5,6 +5,7 @@
  * behaves differently, the test shows that too.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
@@ -20,6 +21,7 @@ import {
   startApp,
   type RunningApp,
 } from './express-session-harness.ts';
+import { TouchLog, touchKey } from '../../src/compat/express-session/touch-log.ts';
 
 const servers: RunningApp[] = [];
 after(async () => {
@@ -284,5 +286,20 @@ describe('the app keeps its own cookies and headers', () => {
     assert.equal(cookies.length, 2);
     assert.ok(cookies.some((c) => c.startsWith('theme=dark')));
     assert.ok(cookies.some((c) => c.startsWith('connect.sid=s%3A')));
+  });
+});
+
+describe('touch throttle', () => {
+  it('the per-process touch log is keyed by the SHA-256 of the session ID, never the ID', () => {
+    const id = 'k3uXyZ-some-session-id';
+    const key = touchKey(id);
+    assert.equal(key, createHash('sha256').update(id).digest('base64'));
+    assert.ok(!key.includes(id));
+    const log = new TouchLog(2);
+    log.set(key, 1);
+    log.set(touchKey('b'), 2);
+    log.set(touchKey('c'), 3);
+    assert.equal(log.get(key), undefined, 'bounded: the oldest entry went first');
+    assert.equal(log.get(touchKey('c')), 3);
   });
 });

@@ -2,16 +2,18 @@
  * Touch throttling: when this process last wrote or touched a session, so read-only requests can
  * skip the store `touch` (a write) until it is due again (`touchAfter`).
  *
- * Keyed by session ID in this process's memory, which holds the ID for the request anyway.
- * Bounded: beyond `max`
+ * Keyed by the SHA-256 of the session ID, never the ID itself: the map lives for the life of the
+ * process, and a heap snapshot of it must not be a list of live sessions. Bounded: beyond `max`
  * entries the oldest go first (a forgotten entry only means one early touch). Nothing here is
  * logged or stored.
  */
-/** What the log is keyed by, from touchKey(). */
+import { hash } from 'node:crypto';
+
+/** What the log is keyed by: the SHA-256 (base64) of a session ID, from touchKey(). */
 export type TouchKey = string & { readonly __touchKey: never };
 
 export function touchKey(id: string): TouchKey {
-  return id as TouchKey;
+  return hash('sha256', id, 'base64') as TouchKey;
 }
 
 export class TouchLog {
