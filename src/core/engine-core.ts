@@ -198,9 +198,25 @@ export class EngineCore implements Timeouts {
     return count;
   }
 
-  /** After a login, end the least recently used sessions beyond maxSessionsPerUser. */
+  /**
+   * After a login, end the least recently used sessions beyond maxSessionsPerUser. Best effort:
+   * the new session is already written and the user signed in, so a store failure here must not
+   * turn the login into a 503 with an orphaned record; the limit is enforced again at the next
+   * login, and the failure is reported once.
+   */
   async enforceSessionLimit(userId: string, currentKey: string, now: number, view: RequestView, transport: Transport): Promise<void> {
     if (this.maxSessionsPerUser === Number.POSITIVE_INFINITY) return;
+    try {
+      await this.#trimSessions(userId, currentKey, now, view, transport);
+    } catch {
+      this.#warnings.warn(
+        'session-limit-failed',
+        'could not enforce maxSessionsPerUser after a login because the session store failed; the limit is applied again at the next login',
+      );
+    }
+  }
+
+  async #trimSessions(userId: string, currentKey: string, now: number, view: RequestView, transport: Transport): Promise<void> {
     const live = (await this.store.listByUser(userId)).filter(
       (e) => e.key !== currentKey && e.meta.userId === userId && expiredReason(e.meta, now, this) === undefined,
     );

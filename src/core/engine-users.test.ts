@@ -174,3 +174,19 @@ test('a save() on a session revoked meanwhile does not resurrect it either', asy
   assert.equal(h.store.inner.size, 0, 'the commit after does not write the revoked ID back');
   assert.deepEqual(h.store.of('set'), [], 'no set() at all');
 });
+
+test('maxSessionsPerUser is best effort: a store failure while trimming does not fail the login', async () => {
+  const warnings: string[] = [];
+  const logger = { info() {}, error() {}, warn: (_obj: object, msg?: string) => void warnings.push(String(msg)) };
+  const h = harness({ maxSessionsPerUser: 1, logger });
+  await signIn(h, 'quinn', 'phone');
+  const listByUser = h.store.listByUser.bind(h.store);
+  h.store.listByUser = () => Promise.reject(new Error('store down while listing'));
+  const second = await signIn(h, 'quinn', 'laptop');
+  assert.ok(second.cookie.includes('='), 'the login still gets its cookie');
+  assert.equal(await alive(h, second), true, 'and its session exists');
+  assert.equal(warnings.filter((m) => m.includes('maxSessionsPerUser')).length, 1);
+  h.store.listByUser = listByUser;
+  await signIn(h, 'quinn', 'tablet');
+  assert.equal((await h.engine.listSessions('quinn')).length, 1, 'the next login applies the limit again');
+});

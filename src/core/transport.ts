@@ -191,12 +191,13 @@ function untrustedHint(
 ): TransportHint | undefined {
   const shown = peer ? echoPeer(peer) : undefined;
   const from = shown ?? 'a peer without an address (unix socket?)';
-  const keyPeer = shown ?? 'no-address';
+  // One warning per cause, not per address: a client that can change its source address must
+  // not be able to make the log grow (the message names the first peer seen).
 
   if (arrSsl && hasContent(arrSsl)) {
     const notIn = trustConfigured ? `, which trustProxy does not trust` : '';
     return {
-      key: `untrusted:x-arr-ssl:${keyPeer}`,
+      key: 'untrusted:x-arr-ssl',
       message:
         `X-ARR-SSL seen from ${from}${notIn}: this looks like Azure App Service, which terminates TLS ` +
         'in front of your app; set trustProxy: true (or 1)',
@@ -230,7 +231,7 @@ function untrustedHint(
     fix = `${shown} is not in trustProxy; add it (e.g. trustProxy: ['${shown}']) if it is your TLS proxy`;
   }
   return {
-    key: `untrusted:${name.toLowerCase()}:${keyPeer}`,
+    key: `untrusted:${name.toLowerCase()}`,
     message: `request from ${from} had ${name}: ${said} but ${fix}`,
   };
 }
