@@ -94,3 +94,45 @@ describe('express adapter review', () => {
     assert.equal(store.size, before);
   });
 });
+
+describe('express adapter: node:http callers', () => {
+  it('a next() that throws after the session loaded surfaces as an uncaught exception, not an unhandled rejection', async () => {
+    const { createServer } = await import('node:http');
+    const store = new MemoryStore({ sweepInterval: 0 });
+    const mw = session({ secrets: 'x'.repeat(40), store, production: false });
+    const rejections: unknown[] = [];
+    const uncaught: unknown[] = [];
+    const onRejection = (e: unknown): void => void rejections.push(e);
+    const onUncaught = (e: unknown): void => void uncaught.push(e);
+    const previous = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', onRejection);
+    const server = createServer((req, res) => {
+      mw(req, res, () => {
+        const s = (req as unknown as { session: Record<string, unknown> }).session;
+        if (req.url === '/seed') s.a = 1;
+        res.end('ok');
+        if (req.url === '/boom') throw new Error('thrown by next');
+      });
+    });
+    try {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      const port = (server.address() as { port: number }).port;
+      const seed = await send({ port, path: '/seed' });
+      const cookie = (seed.setCookies[0] ?? '').split(';')[0] as string;
+      assert.match(cookie, /^sid=/);
+      await send({ port, path: '/boom', headers: { cookie } });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(rejections.length, 0);
+      assert.equal(uncaught.length, 1);
+      assert.match((uncaught[0] as Error).message, /thrown by next/);
+    } finally {
+      server.close();
+      process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onUncaught);
+      for (const listener of previous) process.on('uncaughtException', listener);
+      await store.close();
+    }
+  });
+});

@@ -63,15 +63,26 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       next();
       return;
     }
-    sessions.load(view, trust).then((ctx) => {
-      setSession(req, ctx.session);
-      commitOnEnd(res, ctx, next);
-      next();
-    }, next);
+    sessions
+      .load(view, trust)
+      .then((ctx) => {
+        setSession(req, ctx.session);
+        commitOnEnd(res, ctx, next);
+        next();
+      }, next)
+      // A `next` that throws (plain node:http code) must surface like a synchronous throw would,
+      // as an uncaught exception, not vanish into an unhandled rejection.
+      .catch(rethrowOutsidePromise);
   } as SessionMiddleware;
 
   Object.defineProperty(middleware, 'sessions', { value: sessions, enumerable: true });
   return middleware;
+}
+
+function rethrowOutsidePromise(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
 }
 
 /** Express's compiled `trust proxy` function, when the app set one. */
