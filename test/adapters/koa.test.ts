@@ -204,6 +204,50 @@ describe('koa 3: Koa specifics', () => {
     }
   });
 
+  it('lazy ctx.session: untouched anonymous requests build nothing; assignment shadows; absent before the middleware', async () => {
+    const store = new CountingStore(new MemoryStore({ sweepInterval: 0 }));
+    const mw = session({ secrets: SECRET, store, production: false });
+    const app = new Koa();
+    const seen: unknown[] = [];
+    app.use(async (ctx, next) => {
+      seen.push(ctx.session);
+      await next();
+    });
+    app.use(mw);
+    app.use(async (ctx, next) => {
+      if (ctx.path === '/replace') {
+        (ctx as { session: unknown }).session = { replaced: true };
+        ctx.body = ctx.session;
+        return;
+      }
+      if (ctx.path === '/untouched') {
+        ctx.body = 'hi';
+        return;
+      }
+      await next();
+    });
+    app.use(routes);
+    const server = await listen(app.callback());
+    try {
+      const running: RunningApp = { port: server.port, tls: false, engine: mw.sessions, close: server.close };
+      const untouched = await call(running, '/untouched');
+      assert.equal(untouched.body, 'hi');
+      assert.equal(untouched.cookies.length, 0);
+      assert.equal(untouched.headers['cache-control'], undefined);
+      const replaced = await call(running, '/replace');
+      assert.deepEqual(json(replaced), { replaced: true });
+      assert.equal(replaced.cookies.length, 0);
+      assert.equal(store.calls.set, 0);
+      assert.equal(store.calls.get, 0);
+      // A touched session still commits, on the same context prototype.
+      const cookie = onlyCookie(await call(running, '/set?key=a&value=1'));
+      assert.deepEqual(json(await call(running, '/read', { cookie: cookieHeader(cookie) })).data, { a: '1' });
+      assert.deepEqual(seen, [undefined, undefined, undefined, undefined], 'ctx.session is undefined before the middleware runs');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('invalid options throw a ConfigError when the middleware is created', () => {
     assert.throws(() => session({ secrets: SECRET, store: new MemoryStore(), absoluteTimeout: '1m', idleTimeout: '1h' }), ConfigError);
   });
