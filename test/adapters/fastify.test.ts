@@ -211,4 +211,34 @@ describe('fastify 5: Fastify specifics', () => {
       await b.app.close();
     }
   });
+  it('lazy request.session: null before the plugin hook, built on first read, readable after the commit, assignable', async () => {
+    const early: unknown[] = [];
+    const late: unknown[] = [];
+    const b = await build({}, {}, async (app, options) => {
+      app.addHook('onRequest', async (request) => void early.push(request.session));
+      await app.register(holdfast, options as unknown as FastifySessionOptions);
+      app.addHook('onResponse', async (request) => void late.push(request.session));
+      app.get('/untouched', async () => 'hi');
+      app.get('/replace', async (request) => {
+        (request as unknown as { session: unknown }).session = { replaced: true };
+        return request.session;
+      });
+    });
+    try {
+      const untouched = await call(b.running, '/untouched');
+      assert.equal(untouched.body, 'hi');
+      assert.equal(untouched.cookies.length, 0);
+      assert.equal(untouched.headers['cache-control'], undefined);
+      assert.deepEqual(json(await call(b.running, '/replace')), { replaced: true });
+      assert.equal(b.ips.length, 0, 'no session was created');
+      const cookie = onlyCookie(await call(b.running, '/set?key=a&value=1'));
+      assert.deepEqual(json(await call(b.running, '/read', { cookie: cookieHeader(cookie) })).data, { a: '1' });
+      assert.equal(b.store.calls.set, 1);
+      assert.deepEqual(early, [null, null, null, null]);
+      const committed = late[2] as Session<Record<string, unknown>>;
+      assert.equal(committed.a, '1', 'the committed session is still request.session in onResponse');
+    } finally {
+      await b.app.close();
+    }
+  });
 });
