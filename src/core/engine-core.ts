@@ -13,6 +13,7 @@ import type { Keyring } from './keyring.ts';
 import { WarnOnce } from './logger.ts';
 import type { ResolvedOptions } from './options.ts';
 import { readCookie } from './read-cookie.ts';
+import { VerifiedMacs } from './verified-macs.ts';
 import { SessionContext } from './session-context.ts';
 import type { SessionMeta, SessionStore } from './store.ts';
 import { resolveTransport, type Transport, type TransportRequest } from './transport.ts';
@@ -36,6 +37,9 @@ export interface SessionInfo {
   userAgent: string | null;
 }
 
+/** Length of a signed cookie value: 43-char ID, '.', 43-char MAC. */
+const SIGNED_LENGTH = 87;
+
 export class EngineCore implements Timeouts {
   readonly store: GuardedStore;
   readonly keyring: Keyring;
@@ -50,6 +54,7 @@ export class EngineCore implements Timeouts {
   readonly #trust: TrustFn;
   readonly #trustConfigured: boolean;
   readonly #warnings: WarnOnce;
+  readonly #verifiedMacs = new VerifiedMacs();
   readonly #names: readonly string[];
 
   constructor(options: ResolvedOptions, store: SessionStore) {
@@ -107,12 +112,21 @@ export class EngineCore implements Timeouts {
     const value = readCookie(header as string, this.cookie.nameFor(transport.secure));
     if (value === undefined) return new SessionContext(this, view, transport);
 
-    const verified = this.keyring.verify(value);
-    if (verified === null) {
-      this.#reject(view, transport, value.length === 87 && value[43] === '.' ? 'bad-signature' : 'malformed', undefined);
+    if (value.length !== SIGNED_LENGTH || value.charCodeAt(43) !== 46 /* '.' */) {
+      this.#reject(view, transport, 'malformed', undefined);
       return new SessionContext(this, view, transport);
     }
-    const key = storeKeyOf(verified.id);
+    // The store key is needed anyway; it also finds a MAC verified before (no HMAC then).
+    const key = storeKeyOf(value.slice(0, 43));
+    let verified = this.#verifiedMacs.check(key, value);
+    if (verified === null) {
+      verified = this.keyring.verify(value);
+      if (verified === null) {
+        this.#reject(view, transport, 'bad-signature', undefined);
+        return new SessionContext(this, view, transport);
+      }
+      this.#verifiedMacs.remember(key, value, verified.keyIndex);
+    }
     let record;
     try {
       record = await this.store.get(key);

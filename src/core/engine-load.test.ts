@@ -278,3 +278,22 @@ test('development over plain http: the cookie is `sid` without Secure, and a __H
   const plain = await h.load(secureCookie, { secure: false });
   assert.equal(plain.session.isNew, true);
 });
+
+test('a cookie verified before is recognised without the keyring, and a tampered MAC for that same ID is still rejected', async () => {
+  const h = harness();
+  const good = await stored(h);
+  const value = good.slice('__Host-sid='.length);
+  assert.equal((await h.load(good)).session.isNew, false, 'first load verifies with the keyring and remembers the MAC');
+  assert.equal((await h.load(good)).session.isNew, false, 'second load matches the remembered MAC');
+  h.store.reset();
+  const last = value.at(-1) === 'A' ? 'B' : 'A';
+  const foreign = createKeyring('another-secret-entirely-0123456789abcdef', false).sign(value.slice(0, 43));
+  for (const forged of [`${value.slice(0, -1)}${last}`, foreign, `${value.slice(0, 44)}${'A'.repeat(43)}`]) {
+    h.events.length = 0;
+    const ctx = await h.load(`__Host-sid=${forged}`);
+    assert.equal(ctx.session.isNew, true, forged);
+    assert.deepEqual(h.events.map((e) => [e.type, e.reason]), [['rejected', 'bad-signature']]);
+  }
+  assert.deepEqual(h.store.calls, [], 'none of them reached the store');
+  assert.equal((await h.load(good)).session.isNew, false, 'the genuine cookie still works');
+});

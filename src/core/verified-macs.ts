@@ -1,0 +1,42 @@
+/**
+ * A bounded memo of cookie MACs this engine has already verified, keyed by the store key (the
+ * SHA-256 of the ID, which the request path computes anyway). A returning cookie is then checked
+ * with one constant-time comparison against the remembered MAC instead of one HMAC per secret.
+ *
+ * Nothing secret is kept: a store key cannot be turned back into an ID, and a MAC is only valid
+ * together with its ID. A miss, or a MAC that differs, falls through to the full keyring check.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { VerifiedCookie } from './keyring.ts';
+
+interface Entry {
+  mac: Buffer;
+  keyIndex: number;
+}
+
+export class VerifiedMacs {
+  readonly #entries = new Map<string, Entry>();
+  readonly #max: number;
+
+  constructor(max = 10_000) {
+    this.#max = max;
+  }
+
+  /** The verified cookie when `value` (`<id>.<mac>`) carries the MAC remembered for `key`. */
+  check(key: string, value: string): VerifiedCookie | null {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return null;
+    // UTF-8 for the same reason as the keyring: latin1 would fold look-alike characters.
+    const given = Buffer.from(value.slice(44), 'utf8');
+    if (given.length !== entry.mac.length || !timingSafeEqual(given, entry.mac)) return null;
+    return { id: value.slice(0, 43), keyIndex: entry.keyIndex };
+  }
+
+  remember(key: string, value: string, keyIndex: number): void {
+    if (this.#entries.size >= this.#max) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
+    }
+    this.#entries.set(key, { mac: Buffer.from(value.slice(44), 'latin1'), keyIndex });
+  }
+}
