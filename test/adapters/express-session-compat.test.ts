@@ -91,6 +91,17 @@ describe('one store, two libraries: nobody is signed out', () => {
   }
 
   it('the stored records have the same shape (express-session can read what the drop-in writes)', async () => {
+    // Date frozen: originalMaxAge is recomputed from `expires` on each load, so a millisecond
+    // tick between two requests would show up as 599999 vs 600000.
+    mock.timers.enable({ apis: ['Date'], now: Date.UTC(2030, 5, 6, 7, 8, 9) });
+    try {
+      await sameShape();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  async function sameShape(): Promise<void> {
     const records: Record<string, unknown>[] = [];
     for (const impl of ['express-session', 'holdfast'] as const) {
       const store = new realSession.MemoryStore() as unknown as { sessions: Record<string, string> };
@@ -105,7 +116,7 @@ describe('one store, two libraries: nobody is signed out', () => {
     }
     assert.deepEqual(records[1], records[0]);
     assert.deepEqual(Object.keys(records[1] as object), Object.keys(records[0] as object), 'same key order');
-  });
+  }
 
   it('secret rotation: [new, old] verifies cookies signed with old, signs new ones with new', async () => {
     const store = new realSession.MemoryStore();
