@@ -15,7 +15,7 @@ import type { ResolvedOptions } from './options.ts';
 import { readCookie } from './read-cookie.ts';
 import { VerifiedMacs } from './verified-macs.ts';
 import { SessionContext } from './session-context.ts';
-import type { SessionMeta, SessionStore } from './store.ts';
+import type { SessionMeta, SessionRecord, SessionStore } from './store.ts';
 import { resolveTransport, type Transport, type TransportRequest } from './transport.ts';
 import type { TrustFn } from './trust-proxy.ts';
 
@@ -39,6 +39,15 @@ export interface SessionInfo {
 
 /** Length of a signed cookie value: 43-char ID, '.', 43-char MAC. */
 const SIGNED_LENGTH = 87;
+
+/** A session cookie that passed the signature check. */
+interface VerifiedSessionCookie {
+  id: string;
+  /** The store key (SHA-256 of the ID). */
+  key: string;
+  /** The cookie value when signed with the current secret (re-sent as is), else undefined. */
+  signed: string | undefined;
+}
 
 export class EngineCore implements Timeouts {
   readonly store: GuardedStore;
@@ -106,15 +115,51 @@ export class EngineCore implements Timeouts {
    * because a clearing response racing a concurrent login would delete the new cookie.
    */
   async load(view: RequestView, trust?: TrustFn): Promise<SessionContext> {
+    return this.open(view, trust);
+  }
+
+  /**
+   * `load`, answered synchronously when it can be: when the request carries no usable cookie, or
+   * when the store reads synchronously (`getSync`: MemoryStore, SqliteStore). Otherwise a promise.
+   * Adapters use it to skip a promise hop per request; it never throws (failures reject).
+   */
+  open(view: RequestView, trust?: TrustFn): SessionContext | Promise<SessionContext> {
     const transport = this.transportOf(view, trust);
+    const cookie = this.#verify(view, transport);
+    if (cookie === undefined) return new SessionContext(this, view, transport);
+    if (!this.store.readsSync) return this.#loadAsync(view, transport, cookie);
+    let record: SessionRecord | null;
+    try {
+      record = this.store.getSync(cookie.key);
+    } catch (error) {
+      return this.#readFailed(view, transport, cookie.key, error);
+    }
+    return this.#contextFor(view, transport, cookie, record);
+  }
+
+  async #loadAsync(view: RequestView, transport: Transport, cookie: VerifiedSessionCookie): Promise<SessionContext> {
+    let record: SessionRecord | null;
+    try {
+      record = await this.store.get(cookie.key);
+    } catch (error) {
+      return this.#readFailed(view, transport, cookie.key, error);
+    }
+    return this.#contextFor(view, transport, cookie, record);
+  }
+
+  /**
+   * The request's session cookie, verified (constant time, before any store access), or
+   * undefined when there is none we can use (a `rejected` event says why, when there was one).
+   */
+  #verify(view: RequestView, transport: Transport): VerifiedSessionCookie | undefined {
     const header = view.header('cookie');
-    if (!this.mayHaveSession(header)) return new SessionContext(this, view, transport);
+    if (!this.mayHaveSession(header)) return undefined;
     const value = readCookie(header as string, this.cookie.nameFor(transport.secure));
-    if (value === undefined) return new SessionContext(this, view, transport);
+    if (value === undefined) return undefined;
 
     if (value.length !== SIGNED_LENGTH || value.charCodeAt(43) !== 46 /* '.' */) {
       this.#reject(view, transport, 'malformed', undefined);
-      return new SessionContext(this, view, transport);
+      return undefined;
     }
     // The store key is needed anyway; it also finds a MAC verified before (no HMAC then).
     const key = storeKeyOf(value.slice(0, 43));
@@ -123,33 +168,32 @@ export class EngineCore implements Timeouts {
       verified = this.keyring.verify(value);
       if (verified === null) {
         this.#reject(view, transport, 'bad-signature', undefined);
-        return new SessionContext(this, view, transport);
+        return undefined;
       }
       this.#verifiedMacs.remember(key, value, verified.keyIndex);
     }
-    let record;
-    try {
-      record = await this.store.get(key);
-    } catch (error) {
-      if (error instanceof CorruptRecordError) {
-        // The store answered with something unusable for this one record: treat as no session.
-        this.#reject(view, transport, 'corrupt-record', handleOf(key));
-        return new SessionContext(this, view, transport);
-      }
-      throw error;
-    }
+    // A cookie signed with the current secret is reused as is when the response re-sends it.
+    return { id: verified.id, key, signed: verified.keyIndex === 0 ? value : undefined };
+  }
+
+  /** A store read that failed: garbage for this one record is "no session"; anything else a 503. */
+  #readFailed(view: RequestView, transport: Transport, key: string, error: unknown): SessionContext | Promise<never> {
+    if (!(error instanceof CorruptRecordError)) return Promise.reject(error);
+    this.#reject(view, transport, 'corrupt-record', handleOf(key));
+    return new SessionContext(this, view, transport);
+  }
+
+  #contextFor(view: RequestView, transport: Transport, cookie: VerifiedSessionCookie, record: SessionRecord | null): SessionContext {
     if (record === null) {
-      this.#reject(view, transport, 'unknown', handleOf(key));
+      this.#reject(view, transport, 'unknown', handleOf(cookie.key));
       return new SessionContext(this, view, transport);
     }
     const reason = this.expiredReason(record.meta);
     if (reason !== undefined) {
-      this.#expire(view, transport, key, record.meta, reason);
+      this.#expire(view, transport, cookie.key, record.meta, reason);
       return new SessionContext(this, view, transport);
     }
-    // A cookie signed with the current secret is reused as is when the response re-sends it.
-    const signed = verified.keyIndex === 0 ? value : undefined;
-    return new SessionContext(this, view, transport, { id: verified.id, key, record, signed });
+    return new SessionContext(this, view, transport, { id: cookie.id, key: cookie.key, record, signed: cookie.signed });
   }
 
   expiredReason(meta: SessionMeta): ExpiryReason | undefined {

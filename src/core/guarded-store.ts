@@ -5,7 +5,7 @@
  */
 import { Deadlines } from './deadlines.ts';
 import { HoldfastError, StoreError, StoreTimeoutError } from './errors.ts';
-import { checkRecord } from './record-codec.ts';
+import { checkRecord, isCheckedRecord } from './record-codec.ts';
 import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from './store.ts';
 
 export class GuardedStore {
@@ -22,6 +22,26 @@ export class GuardedStore {
   async get(key: string): Promise<SessionRecord | null> {
     const record = await this.#call('get', () => this.store.get(key));
     return record == null ? null : checkRecord(record);
+  }
+
+  /** Whether the store answers reads synchronously (`getSync`). */
+  get readsSync(): boolean {
+    return typeof this.store.getSync === 'function';
+  }
+
+  /**
+   * The synchronous read, for stores that have one: the record as the store holds it when it is
+   * already in shape (the engine never mutates it), else a checked copy. Throws StoreError.
+   */
+  getSync(key: string): SessionRecord | null {
+    let record: unknown;
+    try {
+      record = (this.store.getSync as (key: string) => unknown).call(this.store, key);
+    } catch (error) {
+      throw asStoreError('get', error);
+    }
+    if (record == null) return null;
+    return isCheckedRecord(record) ? record : checkRecord(record);
   }
 
   set(key: string, record: SessionRecord): Promise<void> {

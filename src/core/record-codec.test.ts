@@ -9,6 +9,7 @@ import {
   checkRecord,
   emptyData,
   encodedDataBytes,
+  isCheckedRecord,
   parseData,
   stringifyData,
   toNullProto,
@@ -141,6 +142,28 @@ test('checkRecord validates both parts', () => {
   for (const bad of [null, 'x', {}, { meta: META }, { data: {} }, { meta: META, data: { k: 1 } }, { meta: { ...META, expiresAt: 'soon' }, data: {} }]) {
     assert.throws(() => checkRecord(bad), isCorrupt, JSON.stringify(bad));
   }
+});
+
+test('isCheckedRecord: true exactly when checkRecord would return the same thing, so no copy is needed', () => {
+  const nullData = (entries: Record<string, unknown>): Record<string, unknown> => Object.assign(Object.create(null), entries);
+  const cases: [string, unknown, boolean][] = [
+    ['in shape', { meta: { ...META }, data: nullData({ k: '"v"', __proto__: '1' }) }, true],
+    ['anonymous, nulls', { meta: { ...META, userId: null, authAt: null, ip: null, userAgent: null }, data: nullData({}) }, true],
+    ['data with Object.prototype (a copy makes it null-prototype)', { meta: { ...META }, data: { k: '"v"' } }, false],
+    ['numeric strings (SQL drivers; checkRecord converts them)', { meta: { ...META, createdAt: '1700000000000' }, data: nullData({}) }, false],
+    ['bigint time', { meta: { ...META, touchedAt: 1n }, data: nullData({}) }, false],
+    ['userId missing (checkRecord makes it null)', { meta: { ...META, userId: undefined }, data: nullData({}) }, false],
+    ['a number in data', { meta: { ...META }, data: nullData({ k: 1 }) }, false],
+    ['negative time', { meta: { ...META, expiresAt: -1 }, data: nullData({}) }, false],
+    ['NaN time', { meta: { ...META, expiresAt: Number.NaN }, data: nullData({}) }, false],
+    ['numeric userId', { meta: { ...META, userId: 42 }, data: nullData({}) }, false],
+    ['no meta', { data: nullData({}) }, false],
+    ['no data', { meta: { ...META } }, false],
+    ['data null', { meta: { ...META }, data: null }, false],
+    ['not an object', 'record', false],
+    ['null', null, false],
+  ];
+  for (const [title, value, expected] of cases) assert.equal(isCheckedRecord(value), expected, title);
 });
 
 test('toNullProto copies own keys into a null-prototype map', () => {

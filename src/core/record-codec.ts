@@ -110,6 +110,33 @@ export function checkRecord(value: unknown): SessionRecord {
   return { meta: checkMeta(v.meta), data: checkData(v.data) };
 }
 
+/**
+ * Whether a record is already exactly what `checkRecord` would make of it (numbers as numbers,
+ * data a null-prototype map of strings), so it can be used as is, without a copy.
+ */
+export function isCheckedRecord(value: unknown): value is SessionRecord {
+  if (value === null || typeof value !== 'object') return false;
+  const { meta, data } = value as Partial<SessionRecord>;
+  if (!isCheckedMeta(meta) || data === null || typeof data !== 'object' || Object.getPrototypeOf(data) !== null) return false;
+  for (const key in data) if (typeof data[key] !== 'string') return false;
+  return true;
+}
+
+/** Whether metadata is already exactly what `checkMeta` would make of it (no copy needed). */
+export function isCheckedMeta(value: unknown): value is SessionMeta {
+  if (value === null || typeof value !== 'object') return false;
+  const meta = value as Record<string, unknown>;
+  return (
+    isNullableString(meta.userId) &&
+    isTime(meta.createdAt) &&
+    (meta.authAt === null || isTime(meta.authAt)) &&
+    isTime(meta.touchedAt) &&
+    isTime(meta.expiresAt) &&
+    isNullableString(meta.ip) &&
+    isNullableString(meta.userAgent)
+  );
+}
+
 /** Apply a per-key patch to a data map in place (used by stores that merge in JS). */
 export function applyDataPatch(data: EncodedData, set: EncodedData, unset: readonly string[]): void {
   for (const key of unset) delete data[key];

@@ -11,7 +11,7 @@ import { CorruptRecordError, SessionStateError } from './errors.ts';
 import type { SessionEventMap } from './events.ts';
 import { expiryOf } from './expiry.ts';
 import { generateId, handleOf, storeKeyOf } from './ids.ts';
-import { applyDataPatch, emptyData } from './record-codec.ts';
+import { applyDataPatch, emptyData, toNullProto } from './record-codec.ts';
 import type { EngineCore, RequestView } from './engine-core.ts';
 import { createSessionProxy, newSessionTarget } from './session-proxy.ts';
 import type { LoginOptions, RegenerateOptions, Session } from './session-types.ts';
@@ -313,8 +313,7 @@ export class SessionContext {
     if (!this.#stored) {
       if (!changed && this.#meta.userId === null && Object.keys(this.#raw).length === 0) return undefined;
       if (!core.canSendCookie(this.transport)) return undefined;
-      const data = { ...this.#raw } as EncodedData;
-      Object.setPrototypeOf(data, null);
+      const data = toNullProto(this.#raw);
       applyDataPatch(data, set, unset);
       const meta = this.#stamp(now);
       const key = this.key;
@@ -334,7 +333,10 @@ export class SessionContext {
       return async () => {
         const ok = await core.store.patch(key, { set, unset, meta });
         if (!ok) return this.#vanished();
-        applyDataPatch(this.#raw, set, unset);
+        // A new map, never an edit: #raw may be the store's own record (see SessionStore.getSync).
+        const raw = toNullProto(this.#raw);
+        applyDataPatch(raw, set, unset);
+        this.#raw = raw;
         this.#removed = undefined;
         return 'set';
       };

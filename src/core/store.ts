@@ -74,6 +74,17 @@ export interface SessionStore {
   get(key: string): Promise<SessionRecord | null>;
 
   /**
+   * Optional: the same read as `get`, answered synchronously, for stores that read from process
+   * memory or an embedded database (MemoryStore, SqliteStore). When present, the engine loads a
+   * session without a promise, a timer or a second copy of the record; `storeTimeout` cannot
+   * apply to a synchronous call. Throws where `get` would reject.
+   *
+   * The engine never mutates what this returns, so a store may hand out its own record objects,
+   * provided it never mutates them afterwards either (replace `meta` and `data`, never edit them).
+   */
+  getSync?(key: string): SessionRecord | null;
+
+  /**
    * Create or replace a whole record (new session, regenerated ID). Atomic: readers see the old
    * record or the new one, never a mix. Must keep the per-user index in step with `meta.userId`.
    */

@@ -78,5 +78,11 @@ export interface AppFixture {
   /** Shown in test names, e.g. 'express 5'. */
   name: string;
   capabilities?: FixtureCapabilities;
+  /**
+   * How the suite's store answers reads: 'sync' offers `getSync` (the engine's path for
+   * MemoryStore and SqliteStore), 'async' only `get` (network stores). Set by runBehaviourSuite,
+   * which runs every case both ways.
+   */
+  storeReads?: 'sync' | 'async';
   start(options: FixtureStartOptions): Promise<RunningApp>;
 }

@@ -49,7 +49,7 @@ export interface Harness {
 }
 
 export async function boot(fixture: AppFixture, options: BootOptions = {}): Promise<Harness> {
-  const store = new CountingStore(options.inner ?? new MemoryStore({ sweepInterval: 0 }));
+  const store = new CountingStore(options.inner ?? new MemoryStore({ sweepInterval: 0 }), { reads: fixture.storeReads ?? 'async' });
   const clock = new TestClock();
   const warnings: string[] = [];
   const events: SessionEvent[] = [];

@@ -1,6 +1,7 @@
 /**
  * The HTTP behaviour suite every adapter runs against its AppFixture (see ./fixture.ts): real
- * servers, real requests, a counting MemoryStore, a frozen clock.
+ * servers, real requests, a counting MemoryStore (read synchronously, then through promises), a
+ * frozen clock.
  *
  *   import { runBehaviourSuite } from '../behaviour/suite.ts';
  *   runBehaviourSuite(myFixture);
@@ -18,8 +19,13 @@ import type { AppFixture } from './fixture.ts';
 
 export type { AppFixture } from './fixture.ts';
 
+/** Every case runs twice: over a store that reads synchronously (MemoryStore, SqliteStore) and one that does not. */
 export function runBehaviourSuite(fixture: AppFixture): void {
-  describe(`behaviour: ${fixture.name}`, () => {
+  for (const storeReads of ['sync', 'async'] as const) runSuite({ ...fixture, storeReads });
+}
+
+function runSuite(fixture: AppFixture): void {
+  describe(`behaviour: ${fixture.name} (store reads: ${fixture.storeReads})`, () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => {
       unhandled.push(reason);

@@ -13,6 +13,7 @@ import { encodingTests } from './encoding.ts';
 import { expiryTests } from './expiry.ts';
 import type { StoreFactory } from './fixtures.ts';
 import { recordTests } from './records.ts';
+import { syncReadTests } from './sync-reads.ts';
 import { userIndexTests } from './user-index.ts';
 
 export type { StoreFactory } from './fixtures.ts';
@@ -38,5 +39,6 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     userIndexTests(store);
     expiryTests(store, factory);
     encodingTests(store, factory);
+    syncReadTests(store);
   });
 }

@@ -3,6 +3,10 @@
  * "never reached the store". It can also be switched, while a server runs, to a failing mode:
  * 'hang' (calls never settle), 'reject' (calls reject with a plain Error) or 'garbage' (get resolves
  * with a record no store could have written), or slowed down (`delayMs`).
+ *
+ * With `reads: 'sync'` (and an inner store that has one) it also offers `getSync`, so the engine
+ * takes its synchronous read path, as it does on a bare MemoryStore or SqliteStore; a synchronous
+ * read cannot hang or wait, so `getSync` is withdrawn while the store hangs or is slowed down.
  */
 import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../src/core/store.ts';
 
@@ -20,8 +24,23 @@ export class CountingStore implements SessionStore {
   /** Every call waits this long before reaching the inner store (a slow network store). */
   delayMs = 0;
 
-  constructor(inner: SessionStore) {
+  readonly reads: 'sync' | 'async';
+
+  constructor(inner: SessionStore, options: { reads?: 'sync' | 'async' } = {}) {
     this.inner = inner;
+    this.reads = options.reads ?? 'async';
+  }
+
+  /** The synchronous read, while the store can answer synchronously (see the class comment). */
+  get getSync(): ((key: string) => SessionRecord | null) | undefined {
+    const inner = this.inner.getSync;
+    if (this.reads !== 'sync' || inner === undefined || this.failure === 'hang' || this.delayMs > 0) return undefined;
+    return (key: string) => {
+      this.calls.get++;
+      if (this.failure === 'reject') throw new Error('test store: get failed on purpose');
+      if (this.failure === 'garbage') return { meta: { userId: 42, createdAt: 'yesterday' }, data: 7 } as unknown as SessionRecord;
+      return inner.call(this.inner, key);
+    };
   }
 
   reset(): void {

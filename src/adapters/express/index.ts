@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSessions } from '../../create-sessions.ts';
 import type { SessionOptions } from '../../core/options.ts';
+import { SessionContext } from '../../core/session-context.ts';
 import type { Sessions } from '../../core/sessions.ts';
 import type { Session, SessionData } from '../../core/session-types.ts';
 import type { TrustFn } from '../../core/trust-proxy.ts';
@@ -63,13 +64,14 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       next();
       return;
     }
-    sessions
-      .load(view, trust)
-      .then((ctx) => {
-        setSession(req, ctx.session);
-        commitOnEnd(res, ctx, next);
-        next();
-      }, next)
+    const opened = sessions.open(view, trust);
+    if (opened instanceof SessionContext) {
+      // The store read synchronously (MemoryStore, SqliteStore): no promise hop.
+      start(req, res, opened, next);
+      return;
+    }
+    opened
+      .then((ctx) => start(req, res, ctx, next), next)
       // A `next` that throws (plain node:http code) must surface like a synchronous throw would,
       // as an uncaught exception, not vanish into an unhandled rejection.
       .catch(rethrowOutsidePromise);
@@ -77,6 +79,12 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
 
   Object.defineProperty(middleware, 'sessions', { value: sessions, enumerable: true });
   return middleware;
+}
+
+function start(req: IncomingMessage, res: ServerResponse, ctx: SessionContext, next: Next): void {
+  setSession(req, ctx.session);
+  commitOnEnd(res, ctx, next);
+  next();
 }
 
 function rethrowOutsidePromise(error: unknown): void {

@@ -112,7 +112,14 @@ const holdfastFastify: FastifyPluginCallback<FastifySessionOptions> = (fastify, 
       next();
       return;
     }
-    sessions.load(new NodeRequestView(raw), trust).then(
+    const opened = sessions.open(new NodeRequestView(raw), trust);
+    if (opened instanceof SessionContext) {
+      // The store read synchronously (MemoryStore, SqliteStore): no promise hop.
+      (request as RequestWithContext)[kContext] = opened;
+      next();
+      return;
+    }
+    opened.then(
       (ctx) => {
         (request as RequestWithContext)[kContext] = ctx;
         next();

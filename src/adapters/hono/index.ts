@@ -32,6 +32,7 @@ import { noStoreCacheControl } from '../../core/cookie-policy.ts';
 import { StoreError } from '../../core/errors.ts';
 import type { RequestView } from '../../core/engine-core.ts';
 import type { SessionOptions } from '../../core/options.ts';
+import { SessionContext } from '../../core/session-context.ts';
 import type { Session, SessionData } from '../../core/session-types.ts';
 import type { Sessions } from '../../core/sessions.ts';
 import { NodeRequestView } from '../node/request-view.ts';
@@ -74,7 +75,9 @@ export function session<Data extends object = SessionData>(options: HonoSessionO
     const view = viewOf(c, trustRequestUrl);
     let ctx;
     try {
-      ctx = sessions.mayHaveSession(view.header('cookie')) ? await sessions.load(view) : sessions.fresh(view);
+      const opened = sessions.mayHaveSession(view.header('cookie')) ? sessions.open(view) : sessions.fresh(view);
+      // A store that reads synchronously (MemoryStore, SqliteStore) needs no await.
+      ctx = opened instanceof SessionContext ? opened : await opened;
     } catch (error) {
       throw withResponse(error);
     }

@@ -94,7 +94,9 @@ export function session(options: KoaSessionOptions): KoaSessionMiddleware {
     if (sctx[kInstalled] !== true) installAccessor(sctx);
     if (sessions.mayHaveSession(ctx.req.headers.cookie)) {
       const trust = owner.useAppTrust ? appTrust(ctx.app as KoaProxySettings) : undefined;
-      sctx[kState] = await sessions.load(new NodeRequestView(ctx.req, ctx.originalUrl), trust);
+      const opened = sessions.open(new NodeRequestView(ctx.req, ctx.originalUrl), trust);
+      // A store that reads synchronously (MemoryStore, SqliteStore) needs no await.
+      sctx[kState] = opened instanceof SessionContext ? opened : await opened;
     } else {
       // No session cookie: build the session only if the app reads ctx.session.
       sctx[kState] = owner;

@@ -32,7 +32,7 @@ import { createSessions } from '../../create-sessions.ts';
 import { noStoreCacheControl } from '../../core/cookie-policy.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { SessionOptions } from '../../core/options.ts';
-import type { SessionContext } from '../../core/session-context.ts';
+import { SessionContext } from '../../core/session-context.ts';
 import type { Session, SessionData } from '../../core/session-types.ts';
 import type { Sessions } from '../../core/sessions.ts';
 import type { TrustFn } from '../../core/trust-proxy.ts';
@@ -79,7 +79,8 @@ export function createWebSessions(options: WebSessionOptions): WebSessions {
     async load<Data extends object = SessionData>(request: Request, info: LoadInfo = {}): Promise<WebSession<Data>> {
       const view = new WebRequestView(request, info.remoteAddress, info.encrypted, trustRequestUrl);
       const trust = useInfoTrust ? info.trust : undefined;
-      const ctx = engine.mayHaveSession(view.header('cookie')) ? await engine.load(view, trust) : engine.fresh(view, trust);
+      const opened = engine.mayHaveSession(view.header('cookie')) ? engine.open(view, trust) : engine.fresh(view, trust);
+      const ctx = opened instanceof SessionContext ? opened : await opened;
       return new CommittableSession<Data>(ctx);
     },
   };

@@ -57,12 +57,21 @@ export class MemoryStore implements SessionStore {
   }
 
   async get(key: string): Promise<SessionRecord | null> {
+    const record = this.getSync(key);
+    return record === null ? null : { meta: { ...record.meta }, data: toNullProto(record.data) };
+  }
+
+  /**
+   * The engine's synchronous read: the record as held, no copy. Safe because this store never
+   * edits a record's `meta` or `data` after storing them; writes put new objects in their place.
+   */
+  getSync(key: string): SessionRecord | null {
     const record = this.#records.get(key);
     if (record === undefined) return null;
     // Refresh LRU position.
     this.#records.delete(key);
     this.#records.set(key, record);
-    return { meta: { ...record.meta }, data: toNullProto(record.data) };
+    return { meta: record.meta, data: record.data };
   }
 
   async set(key: string, record: SessionRecord): Promise<void> {

@@ -9,6 +9,9 @@ export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** Columns of a full row, in the order the SELECTs return them. */
 const COLUMNS = 'key, user_id, data, created_at, auth_at, touched_at, expires_at, ip, user_agent';
 
+/** Columns the per-record read returns, in this order (SqliteStore.getSync reads them by position). */
+const READ_COLUMNS = 'user_id, data, created_at, auth_at, touched_at, expires_at, ip, user_agent';
+
 /**
  * Bytes of a stored data document as `encodedDataBytes()` counts them (2 + Σ key + value + 6),
  * computed inside SQLite over a JSON text, so the limit means the same on `set` (checked in JS)
@@ -19,7 +22,8 @@ const dataBytes = (json: string): string =>
 
 export interface SqliteSql {
   schema: string[];
-  get: string;
+  /** The engine's per-request read: one positional parameter, READ_COLUMNS in order. */
+  read: string;
   set: string;
   patch: string;
   exists: string;
@@ -50,7 +54,7 @@ export function buildSql(table: string): SqliteSql {
       `CREATE INDEX IF NOT EXISTS "${table}_expires_at_idx" ON ${t} (expires_at)`,
       `CREATE INDEX IF NOT EXISTS "${table}_user_id_idx" ON ${t} (user_id) WHERE user_id IS NOT NULL`,
     ],
-    get: `SELECT ${COLUMNS} FROM ${t} WHERE key = :key`,
+    read: `SELECT ${READ_COLUMNS} FROM ${t} WHERE key = ?`,
     set: `INSERT INTO ${t} (${COLUMNS})
       VALUES (:key, :userId, :data, :createdAt, :authAt, :touchedAt, :expiresAt, :ip, :userAgent)
       ON CONFLICT (key) DO UPDATE SET
