@@ -38,6 +38,19 @@ function engineOver(store: SessionStore, clock = () => START): { engine: Session
   return { engine, events };
 }
 
+/** The store's promise methods only (a network store, as the engine sees it). */
+function asyncOnly(inner: MemoryStore): SessionStore {
+  return {
+    get: (k) => inner.get(k),
+    set: (k, r) => inner.set(k, r),
+    patch: (k, p) => inner.patch(k, p),
+    touch: (k, m) => inner.touch(k, m),
+    destroy: (k) => inner.destroy(k),
+    listByUser: (u) => inner.listByUser(u),
+    destroyByUser: (u, e) => inner.destroyByUser(u, e),
+  };
+}
+
 async function commit(ctx: SessionContext): Promise<string | undefined> {
   const plan = ctx.beginCommit();
   return plan.pending ? plan.done : plan.setCookie;
@@ -64,17 +77,7 @@ test('a store with getSync is read synchronously: open() returns the context its
 });
 
 test('a store without getSync is read through get: open() returns a promise', async () => {
-  const inner = new MemoryStore({ sweepInterval: 0 });
-  const store: SessionStore = {
-    get: (k) => inner.get(k),
-    set: (k, r) => inner.set(k, r),
-    patch: (k, p) => inner.patch(k, p),
-    touch: (k, m) => inner.touch(k, m),
-    destroy: (k) => inner.destroy(k),
-    listByUser: (u) => inner.listByUser(u),
-    destroyByUser: (u, e) => inner.destroyByUser(u, e),
-  };
-  const { engine } = engineOver(store);
+  const { engine } = engineOver(asyncOnly(new MemoryStore({ sweepInterval: 0 })));
   const cookie = await signedIn(engine);
   const opened = engine.open(view({ cookie }));
   assert.ok(opened instanceof Promise);
@@ -180,4 +183,99 @@ test("the store's own record is never edited: writes, removals and touches build
   assert.ok(last instanceof SessionContext);
   assert.deepEqual({ ...(last.session.toJSON() as Data) }, { keep: 'changed', change: [1, 2], added: 'x' });
   assert.equal(records.length, 4);
+});
+
+/** A MemoryStore whose synchronous writes can be made to throw; counts both kinds of write. */
+class SyncWriteStore extends MemoryStore {
+  failWrites = false;
+  sync = 0;
+  async = 0;
+  override patchSync(key: string, patch: Parameters<MemoryStore['patchSync']>[1]): boolean {
+    this.sync++;
+    if (this.failWrites) throw new Error('disk full');
+    return super.patchSync(key, patch);
+  }
+  override touchSync(key: string, meta: Parameters<MemoryStore['touchSync']>[1]): boolean {
+    this.sync++;
+    if (this.failWrites) throw new Error('disk full');
+    return super.touchSync(key, meta);
+  }
+  override patch(key: string, patch: Parameters<MemoryStore['patch']>[1]): Promise<boolean> {
+    this.async++;
+    return super.patch(key, patch);
+  }
+  override touch(key: string, meta: Parameters<MemoryStore['touch']>[1]): Promise<boolean> {
+    this.async++;
+    return super.touch(key, meta);
+  }
+}
+
+test('a store with patchSync/touchSync: the commit is done when beginCommit returns (not pending)', async () => {
+  let now = START;
+  const store = new SyncWriteStore({ sweepInterval: 0 });
+  const { engine } = engineOver(store, () => now);
+  const cookie = await signedIn(engine, { a: 1 });
+
+  const change = engine.open(view({ cookie })) as SessionContext;
+  (change.session as unknown as Data).a = 2;
+  const plan = change.beginCommit();
+  assert.equal(plan.pending, false);
+  assert.equal(plan.setCookie, undefined, 'within touchAfter: no cookie');
+  assert.equal((await store.get(change.key))?.data.a, '2', 'written before beginCommit returned');
+
+  now += 61_000;
+  const touch = engine.open(view({ cookie })) as SessionContext;
+  const touched = touch.beginCommit();
+  assert.equal(touched.pending, false);
+  assert.equal(pairOf(touched.setCookie), cookie, 'a touch re-sends the same cookie');
+  assert.equal((await store.get(touch.key))?.meta.touchedAt, now);
+  assert.deepEqual([store.sync, store.async], [2, 0]);
+});
+
+test('a synchronous write that throws: a pending plan whose done rejects with a StoreError, no cookie', async () => {
+  const store = new SyncWriteStore({ sweepInterval: 0 });
+  const { engine } = engineOver(store);
+  const cookie = await signedIn(engine, { a: 1 });
+  store.failWrites = true;
+  const ctx = engine.open(view({ cookie })) as SessionContext;
+  (ctx.session as unknown as Data).a = 2;
+  let plan: ReturnType<SessionContext['beginCommit']> | undefined;
+  assert.doesNotThrow(() => {
+    plan = ctx.beginCommit();
+  });
+  assert.equal(plan?.pending, true);
+  await assert.rejects(plan!.done, (error: unknown) => error instanceof StoreError && (error.cause as Error).message === 'disk full');
+  store.failWrites = false;
+  assert.equal((await store.get(ctx.key))?.data.a, '1', 'nothing written');
+});
+
+test('a record revoked between load and a synchronous commit is not resurrected', async () => {
+  const store = new SyncWriteStore({ sweepInterval: 0 });
+  const { engine } = engineOver(store);
+  const cookie = await signedIn(engine, { a: 1 });
+  const ctx = engine.open(view({ cookie })) as SessionContext;
+  await store.destroy(ctx.key);
+  (ctx.session as unknown as Data).a = 2;
+  const plan = ctx.beginCommit();
+  assert.equal(plan.pending, false);
+  assert.equal(plan.setCookie, undefined);
+  assert.equal(store.size, 0, 'no record came back');
+});
+
+test('after the commit the session still reads what was committed (changed, removed and untouched keys)', async () => {
+  for (const store of [new MemoryStore({ sweepInterval: 0 }), asyncOnly(new MemoryStore({ sweepInterval: 0 }))]) {
+    const { engine } = engineOver(store);
+    const cookie = await signedIn(engine, { keep: 1, change: 1, drop: 1 });
+    const opened = await engine.open(view({ cookie }));
+    const s = opened.session as unknown as Data;
+    s.change = 2;
+    delete s.drop;
+    s.added = 'x';
+    const plan = opened.beginCommit();
+    if (plan.pending) await plan.done;
+    assert.deepEqual({ ...(opened.session.toJSON() as Data) }, { keep: 1, change: 2, added: 'x' });
+    assert.equal(s.drop, undefined);
+    assert.equal('drop' in s, false);
+    assert.deepEqual(Object.keys(s).sort(), ['added', 'change', 'keep']);
+  }
 });

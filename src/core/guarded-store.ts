@@ -44,6 +44,29 @@ export class GuardedStore {
     return isCheckedRecord(record) ? record : checkRecord(record);
   }
 
+  /** Whether the store writes patches and touches synchronously (`patchSync` and `touchSync`). */
+  get writesSync(): boolean {
+    return typeof this.store.patchSync === 'function' && typeof this.store.touchSync === 'function';
+  }
+
+  /** The synchronous patch, for stores that have one. Throws StoreError. */
+  patchSync(key: string, patch: SessionPatch): boolean {
+    try {
+      return (this.store.patchSync as (key: string, patch: SessionPatch) => boolean).call(this.store, key, patch) === true;
+    } catch (error) {
+      throw asStoreError('patch', error);
+    }
+  }
+
+  /** The synchronous touch, for stores that have one. Throws StoreError. */
+  touchSync(key: string, meta: TouchMeta): boolean {
+    try {
+      return (this.store.touchSync as (key: string, meta: TouchMeta) => boolean).call(this.store, key, meta) === true;
+    } catch (error) {
+      throw asStoreError('touch', error);
+    }
+  }
+
   set(key: string, record: SessionRecord): Promise<void> {
     return this.#call('set', () => this.store.set(key, record));
   }

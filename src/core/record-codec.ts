@@ -22,16 +22,26 @@ export function toNullProto(source: Record<string, string>): EncodedData {
 
 /** Size in bytes of the data part of a record, as stores that keep one document see it. */
 export function encodedDataBytes(data: EncodedData): number {
-  let bytes = 2;
-  for (const key of Object.keys(data)) {
-    bytes += Buffer.byteLength(key) + Buffer.byteLength(data[key] as string) + 6;
-  }
+  let bytes = EMPTY_DATA_BYTES;
+  for (const key of Object.keys(data)) bytes += dataEntryBytes(key, data[key] as string);
   return bytes;
+}
+
+/** What `encodedDataBytes` counts for an empty map. */
+export const EMPTY_DATA_BYTES = 2;
+
+/** What one entry adds to `encodedDataBytes` (so a store can keep the total up to date per key). */
+export function dataEntryBytes(key: string, text: string): number {
+  return Buffer.byteLength(key) + Buffer.byteLength(text) + 6;
 }
 
 /** Throws `RecordTooLargeError` (with sizes, never contents) when data exceeds `maxBytes`. */
 export function assertDataSize(data: EncodedData, maxBytes: number): void {
-  const bytes = encodedDataBytes(data);
+  assertDataBytes(encodedDataBytes(data), maxBytes);
+}
+
+/** `assertDataSize` for a size already counted. */
+export function assertDataBytes(bytes: number, maxBytes: number): void {
   if (bytes > maxBytes) {
     throw new RecordTooLargeError(
       `session data is ${bytes} bytes, over this store's limit of ${maxBytes} bytes; ` +

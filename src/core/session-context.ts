@@ -15,7 +15,7 @@ import { applyDataPatch, emptyData, toNullProto } from './record-codec.ts';
 import type { EngineCore, RequestView } from './engine-core.ts';
 import { createSessionProxy, newSessionTarget } from './session-proxy.ts';
 import type { LoginOptions, RegenerateOptions, Session } from './session-types.ts';
-import type { EncodedData, SessionMeta, SessionRecord } from './store.ts';
+import type { EncodedData, SessionMeta, SessionPatch, SessionRecord, TouchMeta } from './store.ts';
 import type { Transport } from './transport.ts';
 
 /** What an adapter does with a commit: set this header (if any) once `done` resolves. */
@@ -37,22 +37,46 @@ type CookieAction = 'set' | 'clear' | 'none';
 class PendingCommit implements CommitPlan {
   readonly pending = true;
   readonly done: Promise<string | undefined>;
-  readonly #cookieFor: (action: CookieAction) => string | undefined;
+  readonly #expected: () => string | undefined;
 
-  constructor(done: Promise<string | undefined>, cookieFor: (action: CookieAction) => string | undefined) {
+  constructor(done: Promise<string | undefined>, expected: () => string | undefined) {
     this.done = done;
-    this.#cookieFor = cookieFor;
+    this.#expected = expected;
   }
 
   /** The cookie expected once the store acknowledges, signed on first use (streaming responses). */
   get setCookie(): string | undefined {
-    return this.#cookieFor('set');
+    return this.#expected();
   }
 }
 type PendingEvent = { type: 'created' | 'login' | 'regenerated'; previousHandle: string | undefined };
 
+/** The one store write a commit (or save) makes, and the cookie action it calls for on success. */
+interface SetWrite {
+  op: 'set';
+  key: string;
+  record: { meta: SessionMeta; data: EncodedData };
+  now: number;
+  cookie: 'set';
+}
+interface PatchWrite {
+  op: 'patch';
+  key: string;
+  patch: SessionPatch;
+  cookie: CookieAction;
+}
+interface TouchWrite {
+  op: 'touch';
+  key: string;
+  meta: TouchMeta;
+  cookie: 'set';
+}
+type StoreWrite = SetWrite | PatchWrite | TouchWrite;
+
 const MAX_USER_AGENT = 256;
 const RESOLVED_NONE: Promise<string | undefined> = Promise.resolve(undefined);
+/** The plan of a response with no store work and no cookie (shared: plans are read-only). */
+const NOTHING_TO_DO: CommitPlan = Object.freeze({ setCookie: undefined, pending: false, done: RESOLVED_NONE });
 
 export class SessionContext {
   readonly transport: Transport;
@@ -231,9 +255,9 @@ export class SessionContext {
 
   /** Write now; the cookie then goes out with the response. */
   async #save(): Promise<void> {
-    const work = this.#prepare();
-    if (work === undefined) return;
-    const action = await work();
+    const write = this.#prepare();
+    if (write === undefined) return;
+    const action = await this.#run(write, false);
     if (action === 'set') this.#cookieDue = true;
     else if (action === 'clear') this.#clearCookie = true;
   }
@@ -263,106 +287,155 @@ export class SessionContext {
 
   /**
    * Decide synchronously what this response does (so headers can go out now) and start the store
-   * work. Call once, before the response headers are sent.
+   * work. Call once, before the response headers are sent. When the store writes synchronously
+   * (MemoryStore, SqliteStore), the write is done before this returns and the plan is not pending.
    */
   beginCommit(): CommitPlan {
-    if (this.#committed) return { setCookie: undefined, pending: false, done: RESOLVED_NONE };
+    if (this.#committed) return NOTHING_TO_DO;
     this.#committed = true;
     const saving = this.#saving;
-    const work = saving === undefined ? this.#prepare() : this.#afterSave(saving);
-    if (work === undefined) {
-      const cookie = this.#cookieFor(this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none');
-      return { setCookie: cookie, pending: false, done: cookie === undefined ? RESOLVED_NONE : Promise.resolve(cookie) };
+    if (saving !== undefined) return this.#pendingPlan(this.#afterSave(saving), 'set');
+    const write = this.#prepare();
+    if (write === undefined) return this.#settledPlan('none');
+    if (write.op !== 'set' && this.#core.store.writesSync) {
+      let action: CookieAction;
+      try {
+        action = this.#runSync(write);
+      } catch (error) {
+        return { setCookie: undefined, pending: true, done: Promise.reject(error) };
+      }
+      return this.#settledPlan(action);
     }
+    return this.#pendingPlan(this.#run(write, true), write.cookie);
+  }
+
+  /** The plan once every write is done: the cookie the outcome calls for (or a save() left due). */
+  #settledPlan(action: CookieAction): CommitPlan {
+    const cookie = this.#cookieFor(action !== 'none' ? action : this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none');
+    return cookie === undefined ? NOTHING_TO_DO : { setCookie: cookie, pending: false, done: Promise.resolve(cookie) };
+  }
+
+  /** The plan while a write is in flight; `expected` is the cookie action if it succeeds. */
+  #pendingPlan(work: Promise<CookieAction>, expected: CookieAction): CommitPlan {
     // The expected cookie is only needed when headers leave before the write (streaming), so it
     // is signed on demand: the usual path signs once, after the store acknowledged.
-    let expected: string | undefined;
+    let memo: string | undefined;
     let signed = false;
     const cookieFor = (action: CookieAction): string | undefined => {
       if (action !== 'set') return this.#cookieFor(action);
       if (!signed) {
-        expected = this.#cookieFor('set');
+        memo = this.#cookieFor('set');
         signed = true;
       }
-      return expected;
+      return memo;
     };
-    const done = work().then((action) => cookieFor(action === 'none' && this.#cookieDue ? 'set' : action));
-    return new PendingCommit(done, cookieFor);
+    const done = work.then((action) => cookieFor(action === 'none' && this.#cookieDue ? 'set' : action));
+    return new PendingCommit(done, () => cookieFor(expected));
   }
 
   /** The commit's work when a save() is still running: wait for it, then write what is left. */
-  #afterSave(saving: Promise<void>): () => Promise<CookieAction> {
-    return async () => {
-      await saving.catch(() => undefined); // its failure went to save()'s caller; try again here
-      const work = this.#prepare();
-      if (work !== undefined) return work();
-      return this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none';
-    };
+  async #afterSave(saving: Promise<void>): Promise<CookieAction> {
+    await saving.catch(() => undefined); // its failure went to save()'s caller; try again here
+    const write = this.#prepare();
+    if (write !== undefined) return this.#run(write, true);
+    return this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none';
   }
 
   /**
-   * Work out the store operation from the current state, synchronously; returns undefined when
-   * nothing needs writing. The returned function performs it and says what the cookie must do.
+   * Work out the store operation from the current state, synchronously; undefined when nothing
+   * needs writing.
+   *
+   * Activity extends the idle expiry at most once per `touchAfter`, whether the request read or
+   * wrote: a write that is not due a touch keeps the stored expiry and sends no cookie (the
+   * browser's cookie still matches the record), so a busy session is not re-sent its cookie on
+   * every request. A cookie verified with an old secret is re-signed on its next write.
    */
-  #prepare(): (() => Promise<CookieAction>) | undefined {
+  #prepare(): StoreWrite | undefined {
     const core = this.#core;
     const now = core.clock();
-    const { set, unset } = this.#changes();
-    const changed = unset.length > 0 || Object.keys(set).length > 0;
+    const changes = this.#changes();
 
     if (!this.#stored) {
-      if (!changed && this.#meta.userId === null && Object.keys(this.#raw).length === 0) return undefined;
+      if (changes === undefined && this.#meta.userId === null && Object.keys(this.#raw).length === 0) return undefined;
       if (!core.canSendCookie(this.transport)) return undefined;
       const data = toNullProto(this.#raw);
-      applyDataPatch(data, set, unset);
-      const meta = this.#stamp(now);
-      const key = this.key;
-      return async () => {
-        await core.store.set(key, { meta, data });
-        this.#raw = data;
-        this.#removed = undefined;
-        this.#stored = true;
-        await this.#afterCreate(now);
-        return 'set';
-      };
+      if (changes !== undefined) applyDataPatch(data, changes.set, changes.unset);
+      return { op: 'set', key: this.key, record: { meta: this.#stamp(now), data }, now, cookie: 'set' };
     }
 
-    const key = this.key;
-    if (changed) {
-      const meta = this.#stamp(now);
-      return async () => {
-        const ok = await core.store.patch(key, { set, unset, meta });
-        if (!ok) return this.#vanished();
-        // A new map, never an edit: #raw may be the store's own record (see SessionStore.getSync).
-        const raw = toNullProto(this.#raw);
-        applyDataPatch(raw, set, unset);
-        this.#raw = raw;
-        this.#removed = undefined;
-        return 'set';
-      };
+    const due = this.#touchRequested || now - this.#meta.touchedAt >= core.touchAfterMs;
+    this.#touchRequested = false;
+    if (changes !== undefined) {
+      const meta = due ? this.#stamp(now) : this.#meta;
+      const cookie = due || this.#signed === undefined ? 'set' : 'none';
+      return { op: 'patch', key: this.key, patch: { set: changes.set, unset: changes.unset, meta }, cookie };
     }
-    if (this.#touchRequested || now - this.#meta.touchedAt >= core.touchAfterMs) {
-      this.#touchRequested = false;
-      const { touchedAt, expiresAt } = this.#stamp(now);
-      return async () => ((await core.store.touch(key, { touchedAt, expiresAt })) ? 'set' : this.#vanished());
-    }
-    return undefined;
+    if (!due) return undefined;
+    const { touchedAt, expiresAt } = this.#stamp(now);
+    return { op: 'touch', key: this.key, meta: { touchedAt, expiresAt }, cookie: 'set' };
   }
 
-  /** Keys whose JSON text differs from the stored one, and keys removed. */
-  #changes(): { set: EncodedData; unset: string[] } {
-    const set = emptyData();
-    const unset: string[] = [];
-    for (const key of Object.keys(this.#values)) {
+  /**
+   * Perform a write through the store's promises; says what the cookie must do. `final`: the
+   * response's commit (nothing changes afterwards), not a save().
+   */
+  async #run(write: StoreWrite, final: boolean): Promise<CookieAction> {
+    const store = this.#core.store;
+    switch (write.op) {
+      case 'set':
+        await store.set(write.key, write.record);
+        this.#raw = write.record.data;
+        this.#removed = undefined;
+        this.#stored = true;
+        await this.#afterCreate(write.now);
+        return 'set';
+      case 'patch':
+        return this.#patched(write, await store.patch(write.key, write.patch), final);
+      case 'touch':
+        return (await store.touch(write.key, write.meta)) ? 'set' : this.#vanished();
+    }
+  }
+
+  /** Perform the commit's patch or touch on a store that writes synchronously. Throws StoreError. */
+  #runSync(write: PatchWrite | TouchWrite): CookieAction {
+    const store = this.#core.store;
+    if (write.op === 'patch') return this.#patched(write, store.patchSync(write.key, write.patch), true);
+    return store.touchSync(write.key, write.meta) ? 'set' : this.#vanished();
+  }
+
+  /** After the store answered a patch: the new snapshot, or start over if the record was gone. */
+  #patched(write: PatchWrite, ok: boolean, final: boolean): CookieAction {
+    if (!ok) return this.#vanished();
+    // After the response's commit the session is read-only: #values holds every changed key and
+    // #removed every removed one, so the snapshot need not be rebuilt.
+    if (final) return write.cookie;
+    // A new map, never an edit: #raw may be the store's own record (see SessionStore.getSync).
+    const raw = toNullProto(this.#raw);
+    applyDataPatch(raw, write.patch.set, write.patch.unset);
+    this.#raw = raw;
+    this.#removed = undefined;
+    return write.cookie;
+  }
+
+  /**
+   * Keys whose JSON text differs from the stored one, and keys removed; undefined when there are
+   * none (the usual read-only request allocates nothing here).
+   */
+  #changes(): { set: EncodedData; unset: string[] } | undefined {
+    let set: EncodedData | undefined;
+    let unset: string[] | undefined;
+    const raw = this.#raw;
+    for (const key in this.#values) {
       const text = JSON.stringify(this.#values[key]) as string | undefined;
       if (text === undefined) {
-        if (key in this.#raw) unset.push(key);
-      } else if (text !== this.#raw[key]) {
-        set[key] = text;
+        if (key in raw) (unset ??= []).push(key);
+      } else if (text !== raw[key]) {
+        (set ??= emptyData())[key] = text;
       }
     }
-    if (this.#removed !== undefined) for (const key of this.#removed) if (key in this.#raw) unset.push(key);
-    return { set, unset };
+    if (this.#removed !== undefined) for (const key of this.#removed) if (key in raw) (unset ??= []).push(key);
+    if (set === undefined && unset === undefined) return undefined;
+    return { set: set ?? emptyData(), unset: unset ?? [] };
   }
 
   /** Move activity to `now`, recompute expiry, return the new meta. */

@@ -85,6 +85,16 @@ export interface SessionStore {
   getSync?(key: string): SessionRecord | null;
 
   /**
+   * Optional: `patch`, done synchronously (same contract, same answer). Offered together with
+   * `touchSync` by stores that write to process memory or an embedded database; the engine then
+   * commits a change before the response goes on, with no promise or timer.
+   */
+  patchSync?(key: string, patch: SessionPatch): boolean;
+
+  /** Optional: `touch`, done synchronously (see `patchSync`). */
+  touchSync?(key: string, meta: TouchMeta): boolean;
+
+  /**
    * Create or replace a whole record (new session, regenerated ID). Atomic: readers see the old
    * record or the new one, never a mix. Must keep the per-user index in step with `meta.userId`.
    */

@@ -6,11 +6,12 @@
  * Nothing secret is kept: a store key cannot be turned back into an ID, and a MAC is only valid
  * together with its ID. A miss, or a MAC that differs, falls through to the full keyring check.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { equalInConstantTime } from './constant-time.ts';
 import type { VerifiedCookie } from './keyring.ts';
 
 interface Entry {
-  mac: Buffer;
+  /** The MAC part of the value (base64url, 43 characters). */
+  mac: string;
   keyIndex: number;
 }
 
@@ -26,9 +27,8 @@ export class VerifiedMacs {
   check(key: string, value: string): VerifiedCookie | null {
     const entry = this.#entries.get(key);
     if (entry === undefined) return null;
-    // UTF-8 for the same reason as the keyring: latin1 would fold look-alike characters.
-    const given = Buffer.from(value.slice(44), 'utf8');
-    if (given.length !== entry.mac.length || !timingSafeEqual(given, entry.mac)) return null;
+    // Whole UTF-16 code units are compared, so no look-alike character can pass for another.
+    if (!equalInConstantTime(value.slice(44), entry.mac)) return null;
     return { id: value.slice(0, 43), keyIndex: entry.keyIndex };
   }
 
@@ -37,6 +37,6 @@ export class VerifiedMacs {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);
     }
-    this.#entries.set(key, { mac: Buffer.from(value.slice(44), 'latin1'), keyIndex });
+    this.#entries.set(key, { mac: value.slice(44), keyIndex });
   }
 }

@@ -4,9 +4,10 @@
  * 'hang' (calls never settle), 'reject' (calls reject with a plain Error) or 'garbage' (get resolves
  * with a record no store could have written), or slowed down (`delayMs`).
  *
- * With `reads: 'sync'` (and an inner store that has one) it also offers `getSync`, so the engine
- * takes its synchronous read path, as it does on a bare MemoryStore or SqliteStore; a synchronous
- * read cannot hang or wait, so `getSync` is withdrawn while the store hangs or is slowed down.
+ * With `reads: 'sync'` (and an inner store that has them) it also offers `getSync`, `patchSync`
+ * and `touchSync`, so the engine takes its synchronous paths, as it does on a bare MemoryStore or
+ * SqliteStore; a synchronous call cannot hang or wait, so they are withdrawn while the store
+ * hangs or is slowed down.
  */
 import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../src/core/store.ts';
 
@@ -31,10 +32,36 @@ export class CountingStore implements SessionStore {
     this.reads = options.reads ?? 'async';
   }
 
+  /** The synchronous patch, while the store can answer synchronously (see the class comment). */
+  get patchSync(): ((key: string, patch: SessionPatch) => boolean) | undefined {
+    const inner = this.inner.patchSync;
+    if (!this.#syncNow() || inner === undefined) return undefined;
+    return (key: string, patch: SessionPatch) => {
+      this.calls.patch++;
+      if (this.failure === 'reject') throw new Error('test store: patch failed on purpose');
+      return inner.call(this.inner, key, patch);
+    };
+  }
+
+  /** The synchronous touch, while the store can answer synchronously (see the class comment). */
+  get touchSync(): ((key: string, meta: TouchMeta) => boolean) | undefined {
+    const inner = this.inner.touchSync;
+    if (!this.#syncNow() || inner === undefined) return undefined;
+    return (key: string, meta: TouchMeta) => {
+      this.calls.touch++;
+      if (this.failure === 'reject') throw new Error('test store: touch failed on purpose');
+      return inner.call(this.inner, key, meta);
+    };
+  }
+
+  #syncNow(): boolean {
+    return this.reads === 'sync' && this.failure !== 'hang' && this.delayMs === 0;
+  }
+
   /** The synchronous read, while the store can answer synchronously (see the class comment). */
   get getSync(): ((key: string) => SessionRecord | null) | undefined {
     const inner = this.inner.getSync;
-    if (this.reads !== 'sync' || inner === undefined || this.failure === 'hang' || this.delayMs > 0) return undefined;
+    if (!this.#syncNow() || inner === undefined) return undefined;
     return (key: string) => {
       this.calls.get++;
       if (this.failure === 'reject') throw new Error('test store: get failed on purpose');

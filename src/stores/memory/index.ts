@@ -5,7 +5,7 @@
  * not shared between processes).
  */
 import { ConfigError } from '../../core/errors.ts';
-import { applyDataPatch, assertDataSize, DEFAULT_MAX_RECORD_BYTES, toNullProto } from '../../core/record-codec.ts';
+import { applyDataPatch, assertDataBytes, dataEntryBytes, DEFAULT_MAX_RECORD_BYTES, encodedDataBytes, toNullProto } from '../../core/record-codec.ts';
 import type {
   EpochMs,
   SessionPatch,
@@ -26,8 +26,13 @@ export interface MemoryStoreOptions {
   sweepInterval?: number;
 }
 
+/** A record as held: its data's size is kept so a patch is checked against the limit per key. */
+interface Held extends SessionRecord {
+  bytes: number;
+}
+
 export class MemoryStore implements SessionStore {
-  readonly #records = new Map<string, SessionRecord>();
+  readonly #records = new Map<string, Held>();
   readonly #byUser = new Map<string, Set<string>>();
   readonly #maxSessions: number;
   readonly #maxRecordBytes: number;
@@ -75,9 +80,10 @@ export class MemoryStore implements SessionStore {
   }
 
   async set(key: string, record: SessionRecord): Promise<void> {
-    assertDataSize(record.data, this.#maxRecordBytes);
+    const bytes = encodedDataBytes(record.data);
+    assertDataBytes(bytes, this.#maxRecordBytes);
     this.#remove(key);
-    this.#records.set(key, { meta: { ...record.meta }, data: toNullProto(record.data) });
+    this.#records.set(key, { meta: { ...record.meta }, data: toNullProto(record.data), bytes });
     this.#index(key, record.meta.userId);
     while (this.#records.size > this.#maxSessions) {
       const oldest = this.#records.keys().next().value as string;
@@ -86,21 +92,40 @@ export class MemoryStore implements SessionStore {
   }
 
   async patch(key: string, patch: SessionPatch): Promise<boolean> {
+    return this.patchSync(key, patch);
+  }
+
+  /** `patch`, synchronously (the engine's commit path). */
+  patchSync(key: string, patch: SessionPatch): boolean {
     const record = this.#records.get(key);
     if (record === undefined) return false;
-    const data = toNullProto(record.data);
+    const old = record.data;
+    let bytes = record.bytes;
+    for (const name of patch.unset) if (name in old) bytes -= dataEntryBytes(name, old[name] as string);
+    for (const name of Object.keys(patch.set)) {
+      if (name in old && !patch.unset.includes(name)) bytes -= dataEntryBytes(name, old[name] as string);
+      bytes += dataEntryBytes(name, patch.set[name] as string);
+    }
+    assertDataBytes(bytes, this.#maxRecordBytes);
+    // A new map, never an edit: getSync hands out the old one.
+    const data = toNullProto(old);
     applyDataPatch(data, patch.set, patch.unset);
-    assertDataSize(data, this.#maxRecordBytes);
     if (record.meta.userId !== patch.meta.userId) {
       this.#unindex(key, record.meta.userId);
       this.#index(key, patch.meta.userId);
     }
     record.data = data;
     record.meta = { ...patch.meta };
+    record.bytes = bytes;
     return true;
   }
 
   async touch(key: string, meta: TouchMeta): Promise<boolean> {
+    return this.touchSync(key, meta);
+  }
+
+  /** `touch`, synchronously (the engine's commit path). */
+  touchSync(key: string, meta: TouchMeta): boolean {
     const record = this.#records.get(key);
     if (record === undefined) return false;
     record.meta = { ...record.meta, touchedAt: meta.touchedAt, expiresAt: meta.expiresAt };

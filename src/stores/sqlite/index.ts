@@ -136,6 +136,11 @@ export class SqliteStore implements SessionStore {
   }
 
   async patch(key: string, patch: SessionPatch): Promise<boolean> {
+    return this.patchSync(key, patch);
+  }
+
+  /** `patch`, synchronously (the engine's commit path): one UPDATE. */
+  patchSync(key: string, patch: SessionPatch): boolean {
     // RFC 7396 merge patch: null removes a key, a string replaces it (never merged into).
     const merge = emptyData() as Record<string, string | null>;
     for (const name of patch.unset) merge[name] = null;
@@ -155,6 +160,11 @@ export class SqliteStore implements SessionStore {
   }
 
   async touch(key: string, meta: TouchMeta): Promise<boolean> {
+    return this.touchSync(key, meta);
+  }
+
+  /** `touch`, synchronously (the engine's commit path): one UPDATE. */
+  touchSync(key: string, meta: TouchMeta): boolean {
     return this.#run(() => Number(this.#st.touch.run({ key, touchedAt: meta.touchedAt, expiresAt: meta.expiresAt }).changes) > 0);
   }
 

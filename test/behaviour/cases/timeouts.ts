@@ -96,6 +96,38 @@ export function timeoutCases(fixture: AppFixture): void {
       });
     });
 
+    it('writes follow the same throttle: within touchAfter no cookie and no expiry change; once due, one cookie with a fresh Max-Age', async () => {
+      await withApp(fixture, {}, async (h) => {
+        const cookie = await signIn(h);
+        h.store.reset();
+        h.clock.advance('30s');
+        const early = await h.withCookie(cookie, '/set?key=x&value=1');
+        assert.equal(early.status, 200);
+        assert.equal(early.cookies.length, 0, 'not due: no Set-Cookie');
+        assert.equal(early.headers['cache-control'], undefined, 'no cookie, so no forced no-store');
+        assert.equal(h.store.calls.patch, 1);
+
+        // The early write did not move the activity time: 61 s after the login a read is due a touch.
+        h.clock.advance('31s');
+        const touched = await h.withCookie(cookie, '/read');
+        assert.equal(h.store.calls.touch, 1);
+        assert.equal(onlyCookie(touched).attrs['max-age'], String(IDLE_S));
+
+        h.clock.advance('61s');
+        const due = await h.withCookie(cookie, '/set?key=y&value=2');
+        assert.equal(h.store.calls.patch, 2);
+        assert.equal(h.store.calls.touch, 1, 'the patch carries the new expiry: one write');
+        assert.equal(onlyCookie(due).attrs['max-age'], String(IDLE_S));
+        assert.equal(onlyCookie(due).value, cookie.value, 'same ID');
+        assert.equal(due.headers['cache-control'], 'no-store');
+
+        // The due write moved the idle expiry: alive IDLE - 1 s after it (the touch before it
+        // alone would have ended the session 61 s earlier).
+        h.clock.advance(IDLE_S * 1000 - 1000);
+        assert.deepEqual((await read(h, cookie)).data, { a: '1', x: '1', y: '2' });
+      });
+    });
+
     it('explicit touch() extends the expiry within touchAfter', async () => {
       await withApp(fixture, {}, async (h) => {
         const cookie = await signIn(h);
