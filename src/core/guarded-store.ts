@@ -5,13 +5,15 @@
  */
 import { Deadlines } from './deadlines.ts';
 import { HoldfastError, StoreError, StoreTimeoutError } from './errors.ts';
-import { checkRecord, isCheckedRecord } from './record-codec.ts';
+import { checkRecord, isCheckedMeta, isCheckedRecord } from './record-codec.ts';
 import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from './store.ts';
 
 export class GuardedStore {
   readonly store: SessionStore;
   readonly #timeoutMs: number;
   readonly #deadlines: Deadlines;
+  /** Data maps from getSync that passed isCheckedRecord (weakly held). */
+  readonly #checkedData = new WeakSet<object>();
 
   constructor(store: SessionStore, timeoutMs: number) {
     this.store = store;
@@ -41,7 +43,15 @@ export class GuardedStore {
       throw asStoreError('get', error);
     }
     if (record == null) return null;
-    return isCheckedRecord(record) ? record : checkRecord(record);
+    // A data map already checked is not walked again: getSync stores hand out the same map until
+    // a write replaces it, and never edit it (SessionStore.getSync), so one check per map is enough.
+    const data = (record as Partial<SessionRecord>).data;
+    if (typeof data === 'object' && data !== null && this.#checkedData.has(data)) {
+      if (isCheckedMeta((record as Partial<SessionRecord>).meta)) return record as SessionRecord;
+    }
+    if (!isCheckedRecord(record)) return checkRecord(record);
+    this.#checkedData.add(record.data);
+    return record;
   }
 
   /** Whether the store writes patches and touches synchronously (`patchSync` and `touchSync`). */

@@ -115,6 +115,10 @@ const changes: ChangeCase[] = [
   { name: 'nested property', initial: { prefs: { theme: 'light' } }, act: (s) => ((s.prefs as Data).theme = 'dark'), set: { prefs: '{"theme":"dark"}' } },
   { name: 'deeply nested', initial: { a: { b: { c: [0] } } }, act: (s) => ((s.a as { b: { c: number[] } }).b.c[0] = 1), set: { a: '{"b":{"c":[1]}}' } },
   { name: 'same value assigned', initial: { n: 5, o: { x: 1 } }, act: (s) => ((s.n = 5), (s.o = { x: 1 })) },
+  { name: 'primitives only read', initial: { n: 5, s: 'x', b: true, z: null }, act: (s) => void [s.n, s.s, s.b, s.z] },
+  { name: 'number incremented', initial: { n: 5 }, act: (s) => (s.n = (s.n as number) + 1), set: { n: '6' } },
+  { name: 'string replaced by an equal string', initial: { s: 'x' }, act: (s) => (s.s = `${'x'}`) },
+  { name: 'primitive replaced by an object', initial: { n: 5 }, act: (s) => (s.n = { v: 5 }), set: { n: '{"v":5}' } },
   { name: 'mutate and restore', initial: { list: [1] }, act: (s) => ((s.list as number[]).push(2), (s.list as number[]).pop()) },
   { name: 'delete', initial: { a: 1, b: 2 }, act: (s) => delete s.a, unset: ['a'] },
   { name: 'assign undefined', initial: { a: 1, b: 2 }, act: (s) => (s.b = undefined), unset: ['b'] },
@@ -243,4 +247,19 @@ test('touch() on a session that was never stored does nothing', async () => {
   await ctx.session.touch();
   assert.equal(await h.commit(ctx), undefined);
   assert.deepEqual(h.store.calls, []);
+});
+
+test('values only read are carried over to the new record by login and regenerate (primitives included)', async () => {
+  for (const act of ['login', 'regenerate'] as const) {
+    const h = harness();
+    const cookie = await seeded(h, { n: 5, s: 'x', o: { k: [1] } });
+    const ctx = await h.load(cookie);
+    void [data(ctx).n, data(ctx).s]; // read, never assigned
+    if (act === 'login') await ctx.session.login('u1');
+    else await ctx.session.regenerate();
+    const next = pairOf(await h.commit(ctx));
+    assert.notEqual(next, cookie, `${act}: new ID`);
+    const again = await h.load(next);
+    assert.deepEqual({ ...(again.session.toJSON() as Data) }, { n: 5, s: 'x', o: { k: [1] } }, act);
+  }
 });

@@ -98,6 +98,8 @@ export class SessionContext {
   /** Decoded values (the proxy's target). */
   readonly #values: Record<string, unknown>;
   #removed: Set<string> | undefined;
+  /** Keys the handler assigned (only these, and objects, can differ from their stored text). */
+  #assigned: Set<string> | undefined;
   #touchRequested = false;
   /** The client holds a cookie that must be cleared unless a new one replaces it. */
   #clearCookie: boolean;
@@ -182,6 +184,7 @@ export class SessionContext {
   assign(key: string, value: unknown): void {
     this.#assertOpen();
     this.#removed?.delete(key);
+    (this.#assigned ??= new Set()).add(key);
     this.#values[key] = value;
   }
 
@@ -425,8 +428,13 @@ export class SessionContext {
     let set: EncodedData | undefined;
     let unset: string[] | undefined;
     const raw = this.#raw;
+    const assigned = this.#assigned;
     for (const key in this.#values) {
-      const text = JSON.stringify(this.#values[key]) as string | undefined;
+      const value = this.#values[key];
+      // A primitive read from its stored text and never assigned cannot have changed (nested
+      // mutation needs an object), so it is not serialised again.
+      if (typeof value !== 'object' && assigned?.has(key) !== true && key in raw) continue;
+      const text = JSON.stringify(value) as string | undefined;
       if (text === undefined) {
         if (key in raw) (unset ??= []).push(key);
       } else if (text !== raw[key]) {
@@ -546,6 +554,7 @@ export class SessionContext {
 
   #resetData(): void {
     for (const key of Object.keys(this.#values)) delete this.#values[key];
+    this.#assigned = undefined;
     this.#removed = undefined;
   }
 

@@ -38,7 +38,7 @@ export interface SessionMiddleware {
 
 interface ExpressRequestBits {
   originalUrl?: string;
-  app?: { get(setting: string): unknown };
+  app?: { settings?: Record<string, unknown> | null };
 }
 
 export function session(options: ExpressSessionOptions): SessionMiddleware {
@@ -51,20 +51,17 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       return;
     }
     const bits = req as IncomingMessage & ExpressRequestBits;
-    const trust = useAppTrust ? appTrust(bits) : undefined;
-    const view = new NodeRequestView(req, bits.originalUrl);
-
     if (!sessions.mayHaveSession(req.headers.cookie)) {
       // No session cookie: nothing to load. Build the session only if the handler touches it.
       defineLazySession(req, () => {
-        const ctx = sessions.fresh(view, trust);
+        const ctx = sessions.fresh(new NodeRequestView(req, bits.originalUrl), useAppTrust ? appTrust(bits) : undefined);
         commitOnEnd(res, ctx, next);
         return ctx.session;
       });
       next();
       return;
     }
-    const opened = sessions.open(view, trust);
+    const opened = sessions.open(new NodeRequestView(req, bits.originalUrl), useAppTrust ? appTrust(bits) : undefined);
     if (opened instanceof SessionContext) {
       // The store read synchronously (MemoryStore, SqliteStore): no promise hop.
       start(req, res, opened, next);
@@ -93,11 +90,14 @@ function rethrowOutsidePromise(error: unknown): void {
   });
 }
 
-/** Express's compiled `trust proxy` function, when the app set one. */
+/**
+ * Express's compiled `trust proxy` function, when the app set one. Read from `app.settings`
+ * (inherited by mounted sub-apps through its prototype), as `app.get()` does, without the call.
+ */
 function appTrust(req: ExpressRequestBits): TrustFn | undefined {
-  const app = req.app;
-  if (app === undefined || typeof app.get !== 'function' || !app.get('trust proxy')) return undefined;
-  const fn = app.get('trust proxy fn');
+  const settings = req.app?.settings;
+  if (settings === undefined || settings === null || !settings['trust proxy']) return undefined;
+  const fn = settings['trust proxy fn'];
   return typeof fn === 'function' ? (fn as TrustFn) : undefined;
 }
 
