@@ -22,8 +22,10 @@ export class GuardedStore {
   }
 
   async get(key: string): Promise<SessionRecord | null> {
-    const record = await this.#call('get', () => this.store.get(key));
-    return record == null ? null : checkRecord(record);
+    const record: unknown = await this.#call('get', () => this.store.get(key));
+    if (record == null) return null;
+    // Stores answer with a fresh record: one already in shape is used as is, anything else copied.
+    return isCheckedRecord(record) ? record : checkRecord(record);
   }
 
   /** Whether the store answers reads synchronously (`getSync`). */

@@ -69,7 +69,8 @@ export interface UserSessionEntry {
 export interface SessionStore {
   /**
    * Read one record. Resolves null when there is none. Cost: one round trip.
-   * May return an expired record (the engine checks `meta.expiresAt`).
+   * May return an expired record (the engine checks `meta.expiresAt`). The record is the
+   * caller's: editing it does not change the store, and later writes do not change it.
    */
   get(key: string): Promise<SessionRecord | null>;
 

@@ -146,6 +146,19 @@ export function recordTests(store: () => SessionStore): void {
       assert.deepEqual(entriesOf(second.data), entriesOf(data({ a: 1 })));
     });
 
+    it('a returned record is not changed by later writes (the engine keeps it for the request)', async () => {
+      const key = randomKey();
+      const meta = fullMeta();
+      await store().set(key, record(meta, { a: 1, b: 2 }));
+      const held = await store().get(key);
+      assert.ok(held !== null);
+      await store().patch(key, { set: data({ a: 'changed', c: 3 }), unset: ['b'], meta: anonymousMeta() });
+      await store().touch(key, { touchedAt: 1, expiresAt: meta.expiresAt + 1 });
+      await store().set(key, record(fullMeta(), { z: 0 }));
+      assert.deepEqual({ ...held.meta }, meta);
+      assert.deepEqual(entriesOf(held.data), entriesOf(data({ a: 1, b: 2 })));
+    });
+
     it('mutating the objects passed to set or patch afterwards does not change the store', async () => {
       const key = randomKey();
       const meta = fullMeta();

@@ -18,7 +18,7 @@
  * PEXPIREAT = ceil(expiresAt) on every set, patch and touch.
  */
 import { StoreError } from '../../core/errors.ts';
-import { checkMeta, emptyData } from '../../core/record-codec.ts';
+import { checkMeta, emptyData, isCheckedMeta } from '../../core/record-codec.ts';
 import type { EncodedData, SessionMeta, SessionRecord } from '../../core/store.ts';
 
 export const DATA_PREFIX = 'd:';
@@ -84,34 +84,56 @@ const time = (text: string | undefined): unknown => {
 
 /** Build and validate metadata from the values of the `m:` fields (undefined = absent). */
 export function decodeMeta(get: (field: string) => string | undefined): SessionMeta {
-  return checkMeta({
-    userId: get(F_USER) ?? null,
-    createdAt: time(get(F_CREATED)),
-    authAt: get(F_AUTH) === undefined ? null : time(get(F_AUTH)),
-    touchedAt: time(get(F_TOUCHED)),
-    expiresAt: time(get(F_EXPIRES)),
-    ip: get(F_IP) ?? null,
-    userAgent: get(F_UA) ?? null,
-  });
+  return metaOf(get(F_USER), get(F_CREATED), get(F_AUTH), get(F_TOUCHED), get(F_EXPIRES), get(F_IP), get(F_UA));
+}
+
+function metaOf(
+  user: string | undefined,
+  created: string | undefined,
+  auth: string | undefined,
+  touched: string | undefined,
+  expires: string | undefined,
+  ip: string | undefined,
+  ua: string | undefined,
+): SessionMeta {
+  const meta = {
+    userId: user ?? null,
+    createdAt: time(created),
+    authAt: auth === undefined ? null : time(auth),
+    touchedAt: time(touched),
+    expiresAt: time(expires),
+    ip: ip ?? null,
+    userAgent: ua ?? null,
+  };
+  return isCheckedMeta(meta) ? meta : checkMeta(meta);
 }
 
 /**
- * Normalise a HGETALL reply (flat array in RESP2, object or Map in RESP3 / ioredis) into a
- * null-prototype field map. Field names here always start with `d:` or `m:`.
+ * A HGETALL reply (flat array in RESP2, object or Map in RESP3 / ioredis) as a flat
+ * [field, value, field, value, ...] array of strings. Field names here always start with `d:` or `m:`.
  */
-export function hashFields(reply: unknown): Map<string, string> {
-  const out = new Map<string, string>();
+export function hashFields(reply: unknown): string[] {
+  if (reply == null) return [];
+  if (Array.isArray(reply)) {
+    if (reply.length % 2 !== 0) throw new StoreError('Redis returned a malformed session hash');
+    let out: unknown[] = reply;
+    for (let i = 0; i < reply.length; i++) {
+      const item: unknown = reply[i];
+      if (typeof item === 'string') continue;
+      if (!Buffer.isBuffer(item)) throw new StoreError('Redis returned a session hash that is not text');
+      if (out === reply) out = [...reply];
+      out[i] = item.toString('utf8');
+    }
+    return out as string[];
+  }
+  const out: string[] = [];
   const put = (field: unknown, value: unknown): void => {
     const f = typeof field === 'string' ? field : Buffer.isBuffer(field) ? field.toString('utf8') : undefined;
     const v = typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
     if (f === undefined || v === undefined) throw new StoreError('Redis returned a session hash that is not text');
-    out.set(f, v);
+    out.push(f, v);
   };
-  if (reply == null) return out;
-  if (Array.isArray(reply)) {
-    if (reply.length % 2 !== 0) throw new StoreError('Redis returned a malformed session hash');
-    for (let i = 0; i < reply.length; i += 2) put(reply[i], reply[i + 1]);
-  } else if (reply instanceof Map) {
+  if (reply instanceof Map) {
     for (const [field, value] of reply) put(field, value);
   } else if (typeof reply === 'object') {
     for (const field of Object.keys(reply)) put(field, (reply as Record<string, unknown>)[field]);
@@ -121,14 +143,49 @@ export function hashFields(reply: unknown): Map<string, string> {
   return out;
 }
 
-/** A whole record from a session hash; null when the hash is empty (missing). */
-export function decodeRecord(fields: Map<string, string>): SessionRecord | null {
-  if (fields.size === 0) return null;
+/** A whole record from a session hash's fields (`hashFields`); null when the hash is empty (missing). */
+export function decodeRecord(fields: readonly string[]): SessionRecord | null {
+  if (fields.length === 0) return null;
   const data: EncodedData = emptyData();
-  for (const [field, value] of fields) {
-    if (field.startsWith(DATA_PREFIX)) data[field.slice(DATA_PREFIX.length)] = value;
+  let user: string | undefined;
+  let created: string | undefined;
+  let auth: string | undefined;
+  let touched: string | undefined;
+  let expires: string | undefined;
+  let ip: string | undefined;
+  let ua: string | undefined;
+  for (let i = 0; i < fields.length; i += 2) {
+    const field = fields[i] as string;
+    const value = fields[i + 1] as string;
+    if (field.startsWith(DATA_PREFIX)) {
+      data[field.slice(DATA_PREFIX.length)] = value;
+      continue;
+    }
+    switch (field) {
+      case F_USER:
+        user = value;
+        break;
+      case F_CREATED:
+        created = value;
+        break;
+      case F_AUTH:
+        auth = value;
+        break;
+      case F_TOUCHED:
+        touched = value;
+        break;
+      case F_EXPIRES:
+        expires = value;
+        break;
+      case F_IP:
+        ip = value;
+        break;
+      case F_UA:
+        ua = value;
+        break;
+    }
   }
-  return { meta: decodeMeta((field) => fields.get(field)), data };
+  return { meta: metaOf(user, created, auth, touched, expires, ip, ua), data };
 }
 
 /** Text of a nullable string reply element (RESP nil → undefined). */
