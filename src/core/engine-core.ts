@@ -137,14 +137,11 @@ export class EngineCore implements Timeouts {
     return this.#contextFor(view, transport, cookie, record);
   }
 
-  async #loadAsync(view: RequestView, transport: Transport, cookie: VerifiedSessionCookie): Promise<SessionContext> {
-    let record: SessionRecord | null;
-    try {
-      record = await this.store.get(cookie.key);
-    } catch (error) {
-      return this.#readFailed(view, transport, cookie.key, error);
-    }
-    return this.#contextFor(view, transport, cookie, record);
+  #loadAsync(view: RequestView, transport: Transport, cookie: VerifiedSessionCookie): Promise<SessionContext> {
+    return this.store.get(cookie.key).then(
+      (record) => this.#contextFor(view, transport, cookie, record),
+      (error: unknown) => this.#readFailed(view, transport, cookie.key, error),
+    );
   }
 
   /**

@@ -21,11 +21,8 @@ export class GuardedStore {
     this.#deadlines = new Deadlines(timeoutMs);
   }
 
-  async get(key: string): Promise<SessionRecord | null> {
-    const record: unknown = await this.#call('get', () => this.store.get(key));
-    if (record == null) return null;
-    // Stores answer with a fresh record: one already in shape is used as is, anything else copied.
-    return isCheckedRecord(record) ? record : checkRecord(record);
+  get(key: string): Promise<SessionRecord | null> {
+    return this.#call('get', () => this.store.get(key), checkedOrNull);
   }
 
   /** Whether the store answers reads synchronously (`getSync`). */
@@ -103,23 +100,36 @@ export class GuardedStore {
     return this.#call('destroyByUser', () => this.store.destroyByUser(userId, exceptKey));
   }
 
-  #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  /**
+   * One store call under the deadline. `map` turns the answer into the result (its throw rejects
+   * the call, e.g. CorruptRecordError), inside the same settlement: no extra promise per call.
+   */
+  #call<T, R = T>(operation: string, run: () => Promise<T>, map?: (value: T) => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       const deadline = this.#deadlines.start(() => {
         reject(new StoreTimeoutError(`session store ${operation} did not answer within ${this.#timeoutMs} ms`));
       });
       let pending: Promise<T>;
       try {
-        // Promise.resolve: a store method that answers synchronously (forgot `async`) still works,
-        // rather than failing with a TypeError (a 500) and leaving its timer running.
-        pending = Promise.resolve(run());
+        const answer = run();
+        // A store method that answers synchronously (forgot `async`) still works, rather than
+        // failing with a TypeError (a 500) and leaving its timer running.
+        pending = answer instanceof Promise ? answer : Promise.resolve(answer);
       } catch (error) {
         pending = Promise.reject(error);
       }
       pending.then(
         (value) => {
           this.#deadlines.cancel(deadline);
-          resolve(value);
+          if (map === undefined) {
+            resolve(value as unknown as R);
+            return;
+          }
+          try {
+            resolve(map(value));
+          } catch (error) {
+            reject(error);
+          }
         },
         (error: unknown) => {
           this.#deadlines.cancel(deadline);
@@ -128,6 +138,12 @@ export class GuardedStore {
       );
     });
   }
+}
+
+/** What `get` resolves with: null, the record when already in shape, else a checked copy. */
+function checkedOrNull(record: unknown): SessionRecord | null {
+  if (record == null) return null;
+  return isCheckedRecord(record) ? record : checkRecord(record);
 }
 
 function asStoreError(operation: string, error: unknown): HoldfastError {

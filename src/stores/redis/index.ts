@@ -79,15 +79,20 @@ export class RedisStore implements SessionStore {
     return this.#link.kind;
   }
 
-  async get(key: string): Promise<SessionRecord | null> {
+  get(key: string): Promise<SessionRecord | null> {
     const redisKey = sessionKey(this.#prefix, key);
-    let reply: unknown;
+    let sent: Promise<unknown>;
     try {
-      reply = await this.#link.send(redisKey, ['HGETALL', redisKey]);
+      sent = this.#link.send(redisKey, ['HGETALL', redisKey]);
     } catch (error) {
-      throw storeFailure('get', error);
+      return Promise.reject(storeFailure('get', error));
     }
-    return decodeRecord(hashFields(reply));
+    return sent.then(
+      (reply) => decodeRecord(hashFields(reply)),
+      (error: unknown) => {
+        throw storeFailure('get', error);
+      },
+    );
   }
 
   async set(key: string, record: SessionRecord): Promise<void> {
