@@ -382,21 +382,26 @@ export class SessionContext {
    * Perform a write through the store's promises; says what the cookie must do. `final`: the
    * response's commit (nothing changes afterwards), not a save().
    */
-  async #run(write: StoreWrite, final: boolean): Promise<CookieAction> {
+  #run(write: StoreWrite, final: boolean): Promise<CookieAction> {
     const store = this.#core.store;
     switch (write.op) {
       case 'set':
-        await store.set(write.key, write.record);
-        this.#raw = write.record.data;
-        this.#removed = undefined;
-        this.#stored = true;
-        await this.#afterCreate(write.now);
-        return 'set';
+        return this.#create(write);
       case 'patch':
-        return this.#patched(write, await store.patch(write.key, write.patch), final);
+        return store.patch(write.key, write.patch).then((ok) => this.#patched(write, ok, final));
       case 'touch':
-        return (await store.touch(write.key, write.meta)) ? 'set' : this.#vanished();
+        return store.touch(write.key, write.meta).then((ok) => (ok ? 'set' : this.#vanished()));
     }
+  }
+
+  /** Store a new record (new session, or the new ID of a login / regenerate). */
+  async #create(write: SetWrite): Promise<CookieAction> {
+    await this.#core.store.set(write.key, write.record);
+    this.#raw = write.record.data;
+    this.#removed = undefined;
+    this.#stored = true;
+    await this.#afterCreate(write.now);
+    return 'set';
   }
 
   /** Perform the commit's patch or touch on a store that writes synchronously. Throws StoreError. */

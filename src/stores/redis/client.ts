@@ -86,13 +86,17 @@ const isNoScript = (error: unknown): boolean => error instanceof Error && /^NOSC
  * Run a one-key script: EVALSHA, and EVAL (which also caches it) when this node does not know it
  * yet (fresh server, restart, failover, SCRIPT FLUSH, another cluster node).
  */
-export async function runScript(link: RedisLink, s: Script, key: string, args: readonly string[]): Promise<unknown> {
+export function runScript(link: RedisLink, s: Script, key: string, args: readonly string[]): Promise<unknown> {
+  let sent: Promise<unknown>;
   try {
-    return await link.send(key, ['EVALSHA', s.sha, '1', key, ...args]);
+    sent = link.send(key, ['EVALSHA', s.sha, '1', key, ...args]);
   } catch (error) {
-    if (!isNoScript(error)) throw error;
+    return Promise.reject(error);
   }
-  return link.send(key, ['EVAL', s.source, '1', key, ...args]);
+  return sent.catch((error: unknown) => {
+    if (!isNoScript(error)) throw error;
+    return link.send(key, ['EVAL', s.source, '1', key, ...args]);
+  });
 }
 
 /**

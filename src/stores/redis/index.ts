@@ -123,7 +123,7 @@ export class RedisStore implements SessionStore {
     // Sent together with the patch: only moves the score of a member already indexed (XX), so a
     // patch of a missing record adds nothing anywhere.
     const index = meta.userId === null ? undefined : this.#indexAdd(meta.userId, key, meta.expiresAt, 'XX');
-    const [reply] = await this.#all('patch', [write, index]);
+    const reply = index === undefined ? await write : (await this.#all('patch', [write, index]))[0];
     const { status, user: oldUser } = statusReply(reply);
     if (status === -1) {
       const size = Array.isArray(reply) ? Number(reply[1]) : NaN;
@@ -214,12 +214,10 @@ export class RedisStore implements SessionStore {
     return this.#link.send(indexKey, ['ZREM', indexKey, key]);
   }
 
-  async #script(operation: string, s: Script, redisKey: string, args: readonly string[]): Promise<unknown> {
-    try {
-      return await runScript(this.#link, s, redisKey, args);
-    } catch (error) {
+  #script(operation: string, s: Script, redisKey: string, args: readonly string[]): Promise<unknown> {
+    return runScript(this.#link, s, redisKey, args).catch((error: unknown) => {
       throw storeFailure(operation, error);
-    }
+    });
   }
 
   /** Await commands sent together; the first failure becomes a StoreError (after all settle). */
