@@ -11,72 +11,31 @@ import { CorruptRecordError, SessionStateError } from './errors.ts';
 import type { SessionEventMap } from './events.ts';
 import { expiryOf } from './expiry.ts';
 import { generateId, handleOf, storeKeyOf } from './ids.ts';
+import { changesOf } from './change-set.ts';
 import { applyDataPatch, emptyData, toNullProto } from './record-codec.ts';
 import type { EngineCore, RequestView } from './engine-core.ts';
 import { createSessionProxy, newSessionTarget } from './session-proxy.ts';
 import type { LoginOptions, RegenerateOptions, Session } from './session-types.ts';
-import type { EncodedData, SessionMeta, SessionPatch, SessionRecord, TouchMeta } from './store.ts';
+import {
+  failedPlan,
+  NOTHING_TO_DO,
+  PendingCommit,
+  settledPlan,
+  type CommitPlan,
+  type CookieAction,
+  type PatchWrite,
+  type SetWrite,
+  type StoreWrite,
+  type TouchWrite,
+} from './commit-plan.ts';
+import type { EncodedData, SessionMeta, SessionRecord } from './store.ts';
 import type { Transport } from './transport.ts';
 
-/** What an adapter does with a commit: set this header (if any) once `done` resolves. */
-export interface CommitPlan {
-  /** Set-Cookie value this commit will send if the store acknowledges (undefined: no cookie). */
-  readonly setCookie: string | undefined;
-  /** Whether there is store work to wait for (false: apply `setCookie` and go on synchronously). */
-  readonly pending: boolean;
-  /** Resolves with the final Set-Cookie value once the store acknowledged; rejects with StoreError. */
-  readonly done: Promise<string | undefined>;
-}
+export type { CommitPlan } from './commit-plan.ts';
 
-type CookieAction = 'set' | 'clear' | 'none';
-
-/**
- * A commit with store work in flight. A class, not an object literal with a getter: such a
- * literal costs ~0.3 µs to create, on every write and touch.
- */
-class PendingCommit implements CommitPlan {
-  readonly pending = true;
-  readonly done: Promise<string | undefined>;
-  readonly #expected: () => string | undefined;
-
-  constructor(done: Promise<string | undefined>, expected: () => string | undefined) {
-    this.done = done;
-    this.#expected = expected;
-  }
-
-  /** The cookie expected once the store acknowledges, signed on first use (streaming responses). */
-  get setCookie(): string | undefined {
-    return this.#expected();
-  }
-}
 type PendingEvent = { type: 'created' | 'login' | 'regenerated'; previousHandle: string | undefined };
 
-/** The one store write a commit (or save) makes, and the cookie action it calls for on success. */
-interface SetWrite {
-  op: 'set';
-  key: string;
-  record: { meta: SessionMeta; data: EncodedData };
-  now: number;
-  cookie: 'set';
-}
-interface PatchWrite {
-  op: 'patch';
-  key: string;
-  patch: SessionPatch;
-  cookie: CookieAction;
-}
-interface TouchWrite {
-  op: 'touch';
-  key: string;
-  meta: TouchMeta;
-  cookie: 'set';
-}
-type StoreWrite = SetWrite | PatchWrite | TouchWrite;
-
 const MAX_USER_AGENT = 256;
-const RESOLVED_NONE: Promise<string | undefined> = Promise.resolve(undefined);
-/** The plan of a response with no store work and no cookie (shared: plans are read-only). */
-const NOTHING_TO_DO: CommitPlan = Object.freeze({ setCookie: undefined, pending: false, done: RESOLVED_NONE });
 
 export class SessionContext {
   readonly transport: Transport;
@@ -305,7 +264,7 @@ export class SessionContext {
       try {
         action = this.#runSync(write);
       } catch (error) {
-        return { setCookie: undefined, pending: true, done: Promise.reject(error) };
+        return failedPlan(error);
       }
       return this.#settledPlan(action);
     }
@@ -314,8 +273,7 @@ export class SessionContext {
 
   /** The plan once every write is done: the cookie the outcome calls for (or a save() left due). */
   #settledPlan(action: CookieAction): CommitPlan {
-    const cookie = this.#cookieFor(action !== 'none' ? action : this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none');
-    return cookie === undefined ? NOTHING_TO_DO : { setCookie: cookie, pending: false, done: Promise.resolve(cookie) };
+    return settledPlan(this.#cookieFor(action !== 'none' ? action : this.#cookieDue ? 'set' : this.#clearCookie ? 'clear' : 'none'));
   }
 
   /** The plan while a write is in flight; `expected` is the cookie action if it succeeds. */
@@ -356,7 +314,7 @@ export class SessionContext {
   #prepare(): StoreWrite | undefined {
     const core = this.#core;
     const now = core.clock();
-    const changes = this.#changes();
+    const changes = changesOf(this.#values, this.#raw, this.#assigned, this.#removed);
 
     if (!this.#stored) {
       if (changes === undefined && this.#meta.userId === null && Object.keys(this.#raw).length === 0) return undefined;
@@ -423,32 +381,6 @@ export class SessionContext {
     this.#raw = raw;
     this.#removed = undefined;
     return write.cookie;
-  }
-
-  /**
-   * Keys whose JSON text differs from the stored one, and keys removed; undefined when there are
-   * none (the usual read-only request allocates nothing here).
-   */
-  #changes(): { set: EncodedData; unset: string[] } | undefined {
-    let set: EncodedData | undefined;
-    let unset: string[] | undefined;
-    const raw = this.#raw;
-    const assigned = this.#assigned;
-    for (const key in this.#values) {
-      const value = this.#values[key];
-      // A primitive read from its stored text and never assigned cannot have changed (nested
-      // mutation needs an object), so it is not serialised again.
-      if (typeof value !== 'object' && assigned?.has(key) !== true && key in raw) continue;
-      const text = JSON.stringify(value) as string | undefined;
-      if (text === undefined) {
-        if (key in raw) (unset ??= []).push(key);
-      } else if (text !== raw[key]) {
-        (set ??= emptyData())[key] = text;
-      }
-    }
-    if (this.#removed !== undefined) for (const key of this.#removed) if (key in raw) (unset ??= []).push(key);
-    if (set === undefined && unset === undefined) return undefined;
-    return { set: set ?? emptyData(), unset: unset ?? [] };
   }
 
   /** Move activity to `now`, recompute expiry, return the new meta. */
