@@ -5,15 +5,13 @@
  */
 import { Deadlines } from './deadlines.ts';
 import { HoldfastError, StoreError, StoreTimeoutError } from './errors.ts';
-import { checkRecord, isCheckedMeta, isCheckedRecord } from './record-codec.ts';
+import { checkRecord, isCheckedRecord } from './record-codec.ts';
 import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from './store.ts';
 
 export class GuardedStore {
   readonly store: SessionStore;
   readonly #timeoutMs: number;
   readonly #deadlines: Deadlines;
-  /** Data maps from getSync that passed isCheckedRecord (weakly held). */
-  readonly #checkedData = new WeakSet<object>();
 
   constructor(store: SessionStore, timeoutMs: number) {
     this.store = store;
@@ -42,15 +40,9 @@ export class GuardedStore {
       throw asStoreError('get', error);
     }
     if (record == null) return null;
-    // A data map already checked is not walked again: getSync stores hand out the same map until
-    // a write replaces it, and never edit it (SessionStore.getSync), so one check per map is enough.
-    const data = (record as Partial<SessionRecord>).data;
-    if (typeof data === 'object' && data !== null && this.#checkedData.has(data)) {
-      if (isCheckedMeta((record as Partial<SessionRecord>).meta)) return record as SessionRecord;
-    }
-    if (!isCheckedRecord(record)) return checkRecord(record);
-    this.#checkedData.add(record.data);
-    return record;
+    // Checked on every read rather than remembered per data map (a WeakSet): SqliteStore builds a
+    // fresh map per read, and filling a WeakSet with them cost ~1 us per request in GC.
+    return isCheckedRecord(record) ? record : checkRecord(record);
   }
 
   /** Whether the store writes patches and touches synchronously (`patchSync` and `touchSync`). */
