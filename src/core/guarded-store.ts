@@ -39,10 +39,9 @@ export class GuardedStore {
     } catch (error) {
       throw asStoreError('get', error);
     }
-    if (record == null) return null;
     // Checked on every read rather than remembered per data map (a WeakSet): SqliteStore builds a
     // fresh map per read, and filling a WeakSet with them cost ~1 us per request in GC.
-    return isCheckedRecord(record) ? record : checkRecord(record);
+    return checkedOrNull(record);
   }
 
   /** Whether the store writes patches and touches synchronously (`patchSync` and `touchSync`). */

@@ -20,15 +20,15 @@ export function toNullProto(source: Record<string, string>): EncodedData {
   return out;
 }
 
+/** What `encodedDataBytes` counts for an empty map. */
+const EMPTY_DATA_BYTES = 2;
+
 /** Size in bytes of the data part of a record, as stores that keep one document see it. */
 export function encodedDataBytes(data: EncodedData): number {
   let bytes = EMPTY_DATA_BYTES;
   for (const key of Object.keys(data)) bytes += dataEntryBytes(key, data[key] as string);
   return bytes;
 }
-
-/** What `encodedDataBytes` counts for an empty map. */
-export const EMPTY_DATA_BYTES = 2;
 
 /** What one entry adds to `encodedDataBytes` (so a store can keep the total up to date per key). */
 export function dataEntryBytes(key: string, text: string): number {

@@ -114,6 +114,21 @@ export function encodingTests(store: () => SessionStore, factory: StoreFactory):
       assert.equal(await store().patch(key, { set: data([['a', half], ['b', half]]), unset: [], meta }), true);
     });
 
+    it('the size is exact across many patches: replacing, removing and re-adding keys never drifts', async () => {
+      const key = randomKey();
+      const meta = fullMeta();
+      const half = big(Math.floor(max * 0.45));
+      await store().set(key, record(meta, [['a', half]]));
+      for (let i = 0; i < 20; i++) {
+        assert.equal(await store().patch(key, { set: data([['a', half]]), unset: i % 2 === 0 ? ['a'] : [], meta }), true, `patch ${i}`);
+      }
+      await store().patch(key, { set: data([]), unset: ['a'], meta });
+      // Two halves fit exactly when nothing else is counted.
+      assert.equal(await store().patch(key, { set: data([['a', half], ['b', half]]), unset: [], meta }), true);
+      await assert.rejects(store().patch(key, { set: data([['c', half]]), unset: [], meta }), tooLarge);
+      assert.deepEqual(entriesOf((await store().get(key))!.data), entriesOf(data([['a', half], ['b', half]])));
+    });
+
     it('patch over the limit of a missing record rejects or resolves false, and creates nothing', async () => {
       const key = randomKey();
       try {
