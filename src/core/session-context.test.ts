@@ -89,7 +89,7 @@ test('changing one key patches only that key', async () => {
   const patch = onlyPatch(h);
   assert.deepEqual({ ...patch.set }, { b: '3' });
   assert.deepEqual(patch.unset, []);
-  assert.equal(patch.meta.touchedAt, START, 'within touchAfter: the activity time stays');
+  assert.equal(patch.meta, undefined, 'within touchAfter: no meta, so the stored activity time and expiry stay');
 
   // Due a touch: the patch carries the new expiry, and the cookie goes out with the same value.
   h.advance(61_000);
@@ -97,9 +97,27 @@ test('changing one key patches only that key', async () => {
   const later = await h.load(cookie);
   data(later).b = 4;
   const refreshed = await h.commit(later);
-  assert.equal(onlyPatch(h).meta.touchedAt, START + 61_000);
+  assert.equal(onlyPatch(h).meta?.touchedAt, START + 61_000);
   assert.deepEqual(h.store.of('touch'), [], 'one write, not a patch and a touch');
   assert.equal(pairOf(refreshed), cookie, 'same ID, same signature');
+});
+
+test('a write that is not due a touch never moves the expiry back over a concurrent touch', async () => {
+  const h = harness();
+  const cookie = await seeded(h, { n: 0 });
+  const early = await h.load(cookie);
+  h.advance(10_000);
+  const toucher = await h.load(cookie); // e.g. another instance, or an explicit touch()
+  await toucher.session.touch();
+  assert.match((await h.commit(toucher)) ?? '', /Max-Age/);
+  h.advance(10_000);
+  data(early).n = 1; // commits after the touch, not due one itself
+  await h.commit(early);
+  const stored = await h.store.inner.get(toucher.key);
+  assert.ok(stored !== null);
+  assert.equal(stored.meta.touchedAt, START + 10_000, 'the touch survives');
+  assert.equal(stored.meta.expiresAt, toucher.meta.expiresAt);
+  assert.equal(JSON.parse(stored.data.n as string), 1, 'and so does the write');
 });
 
 interface ChangeCase {

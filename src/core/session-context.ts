@@ -327,7 +327,8 @@ export class SessionContext {
     const due = this.#touchRequested || now - this.#meta.touchedAt >= core.touchAfterMs;
     this.#touchRequested = false;
     if (changes !== undefined) {
-      const meta = due ? this.#stamp(now) : this.#meta;
+      // Not due: the stored meta stays as it is (a concurrent request may have touched it since).
+      const meta = due ? this.#stamp(now) : undefined;
       const cookie = due || this.#signed === undefined ? 'set' : 'none';
       return { op: 'patch', key: this.key, patch: { set: changes.set, unset: changes.unset, meta }, cookie };
     }

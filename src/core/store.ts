@@ -18,7 +18,7 @@
 /** Milliseconds since the Unix epoch. */
 export type EpochMs = number;
 
-/** Session metadata the engine owns. Written whole on `set` and `patch`. */
+/** Session metadata the engine owns. Written whole on `set`, and on `patch` when it carries meta. */
 export interface SessionMeta {
   /** The user bound by `login()`, or null for an anonymous session. */
   userId: string | null;
@@ -50,8 +50,12 @@ export interface SessionPatch {
   set: EncodedData;
   /** Keys to remove. */
   unset: string[];
-  /** The full new metadata. */
-  meta: SessionMeta;
+  /**
+   * The full new metadata (expiry included), or undefined: leave the stored metadata and expiry
+   * exactly as they are. The engine omits it for a change that is not due a touch, so a write
+   * never moves an expiry backwards over a concurrent request's touch.
+   */
+  meta?: SessionMeta | undefined;
 }
 
 /** Just the fields a touch moves forward. */
@@ -103,7 +107,8 @@ export interface SessionStore {
 
   /**
    * Apply a per-key change atomically to an existing record: write `set`, remove `unset`, replace
-   * meta. Keys not named are untouched, so two concurrent patches that change different keys both
+   * meta when the patch carries it (and keep the per-user index in step), else keep the stored
+   * meta and expiry untouched. Keys not named are untouched, so two concurrent patches that change different keys both
    * survive. Resolves false (and writes nothing) when the record does not exist: a session that
    * was revoked or logged out meanwhile must not be resurrected.
    */

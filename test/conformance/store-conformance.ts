@@ -9,6 +9,7 @@
  */
 import { after, before, describe } from 'node:test';
 import type { SessionStore } from '../../src/core/store.ts';
+import { dataPatchTests } from './data-patches.ts';
 import { encodingTests } from './encoding.ts';
 import { expiryTests } from './expiry.ts';
 import type { StoreFactory } from './fixtures.ts';
@@ -36,6 +37,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     });
 
     recordTests(store);
+    dataPatchTests(store, factory);
     userIndexTests(store);
     expiryTests(store, factory);
     encodingTests(store, factory);

@@ -55,7 +55,7 @@ export class RecordingStore implements SessionStore {
     return this.#run('set', [key, { meta: { ...record.meta }, data: { ...record.data } }], () => this.inner.set(key, record));
   }
   patch(key: string, patch: SessionPatch): Promise<boolean> {
-    const copy = { set: { ...patch.set }, unset: [...patch.unset], meta: { ...patch.meta } };
+    const copy = { set: { ...patch.set }, unset: [...patch.unset], meta: patch.meta && { ...patch.meta } };
     return this.#run('patch', [key, copy], () => this.inner.patch(key, patch));
   }
   touch(key: string, meta: TouchMeta): Promise<boolean> {

@@ -137,18 +137,19 @@ export class ExpressSessionStoreBridge implements SessionStore {
     checkKey(key);
     const set = toNullProto(patch.set);
     const unset = [...patch.unset];
-    const meta = { ...patch.meta };
+    const meta = patch.meta === undefined ? undefined : { ...patch.meta };
     const written = await this.#locks.run(key, async () => {
       const current = await this.#read(key);
       if (current === null) return null;
       applyDataPatch(current.data, set, unset);
       assertDataSize(current.data, this.#maxRecordBytes);
-      const next: SessionRecord = { meta, data: current.data };
+      const next: SessionRecord = { meta: meta ?? current.meta, data: current.data };
       await this.#write(key, next);
       return next;
     });
     if (written === null) return false;
-    await this.#indexAfterWrite(key, written);
+    // Without new meta the user and expiry did not move: the index is already right.
+    if (meta !== undefined) await this.#indexAfterWrite(key, written);
     return true;
   }
 

@@ -110,12 +110,15 @@ export class MemoryStore implements SessionStore {
     // A new map, never an edit: getSync hands out the old one.
     const data = toNullProto(old);
     applyDataPatch(data, patch.set, patch.unset);
-    if (record.meta.userId !== patch.meta.userId) {
-      this.#unindex(key, record.meta.userId);
-      this.#index(key, patch.meta.userId);
+    const meta = patch.meta;
+    if (meta !== undefined) {
+      if (record.meta.userId !== meta.userId) {
+        this.#unindex(key, record.meta.userId);
+        this.#index(key, meta.userId);
+      }
+      record.meta = { ...meta };
     }
     record.data = data;
-    record.meta = { ...patch.meta };
     record.bytes = bytes;
     return true;
   }

@@ -156,11 +156,16 @@ export class MysqlStore implements SessionStore {
   async patch(key: string, patch: SessionPatch): Promise<boolean> {
     if (!validKey(key)) return false;
     const m = patch.meta;
-    this.#checkUserId(m.userId);
+    if (m !== undefined) this.#checkUserId(m.userId);
     const doc = mergePatchDocument(patch.set, patch.unset);
-    const values = [doc, m.userId, m.createdAt, m.authAt, m.touchedAt, m.expiresAt, m.ip, m.userAgent, key, doc, this.#maxRecordBytes];
+    const max = this.#maxRecordBytes;
+    const op = m === undefined ? 'patchData' : 'patch';
+    const values =
+      m === undefined
+        ? [doc, key, doc, max]
+        : [doc, m.userId, m.createdAt, m.authAt, m.touchedAt, m.expiresAt, m.ip, m.userAgent, key, doc, max];
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
-      if (matchedRows(await this.#run('patch', values)) > 0) return true;
+      if (matchedRows(await this.#run(op, values)) > 0) return true;
       // No row matched: missing, or the merged data is too large. Ask which.
       const row = rowsOf(await this.#run('patchCheck', [doc, key]))[0];
       if (row === undefined) return false;

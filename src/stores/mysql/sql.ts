@@ -71,6 +71,8 @@ export interface MysqlStatements {
   get: string;
   set: string;
   patch: string;
+  /** `patch` without meta: the data only, stored meta and expiry untouched. Parameters: patch, key, patch, max bytes. */
+  patchData: string;
   patchCheck: string;
   touch: string;
   destroy: string;
@@ -97,6 +99,7 @@ export function statements(table: string, sweepBatch: number): MysqlStatements {
       `UPDATE ${t} SET data = JSON_MERGE_PATCH(data, ?), user_id = ?, created_at = ?, auth_at = ?, ` +
       'touched_at = ?, expires_at = ?, ip = ?, user_agent = ? ' +
       'WHERE `key` = ? AND LENGTH(JSON_MERGE_PATCH(data, ?)) <= ?',
+    patchData: `UPDATE ${t} SET data = JSON_MERGE_PATCH(data, ?) WHERE \`key\` = ? AND LENGTH(JSON_MERGE_PATCH(data, ?)) <= ?`,
     patchCheck: `SELECT LENGTH(JSON_MERGE_PATCH(data, ?)) AS bytes FROM ${t} WHERE \`key\` = ?`,
     touch: `UPDATE ${t} SET touched_at = ?, expires_at = ? WHERE \`key\` = ?`,
     destroy: `DELETE FROM ${t} WHERE \`key\` = ?`,

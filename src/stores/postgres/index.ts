@@ -119,19 +119,11 @@ export class PostgresStore implements SessionStore {
 
   async patch(key: string, patch: SessionPatch): Promise<boolean> {
     const m = patch.meta;
-    const { rows } = await this.#run('patch', [
-      key,
-      patch.unset,
-      stringifyData(patch.set),
-      m.userId,
-      m.createdAt,
-      m.authAt,
-      m.touchedAt,
-      m.expiresAt,
-      m.ip,
-      m.userAgent,
-      this.#maxRecordBytes,
-    ]);
+    const set = stringifyData(patch.set);
+    const { rows } =
+      m === undefined
+        ? await this.#run('patchData', [key, patch.unset, set, this.#maxRecordBytes])
+        : await this.#run('patch', [key, patch.unset, set, m.userId, m.createdAt, m.authAt, m.touchedAt, m.expiresAt, m.ip, m.userAgent, this.#maxRecordBytes]);
     const row = rows[0] as { bytes?: unknown; updated?: unknown } | undefined;
     if (row === undefined) return false;
     if (Number(row.updated) === 1) return true;

@@ -90,6 +90,8 @@ export interface PgStatements {
   get: string;
   set: string;
   patch: string;
+  /** `patch` without meta: the data only, stored meta and expiry untouched. */
+  patchData: string;
   touch: string;
   destroy: string;
   listByUser: string;
@@ -115,6 +117,12 @@ export function statements(table: string, schema?: string): PgStatements {
       `written AS (UPDATE ${t} AS s SET data = sized.merged, user_id = $4, created_at = $5, auth_at = $6, ` +
       'touched_at = $7, expires_at = $8, ip = $9, user_agent = $10 ' +
       'FROM sized WHERE s.key = sized.key AND sized.bytes <= $11 RETURNING 1) ' +
+      'SELECT sized.bytes, (SELECT count(*) FROM written) AS updated FROM sized',
+    patchData:
+      `WITH target AS (SELECT key, (data - $2::text[]) || $3::jsonb AS merged FROM ${t} WHERE key = $1 FOR UPDATE), ` +
+      `sized AS (SELECT key, merged, ${dataBytes('merged')} AS bytes FROM target), ` +
+      `written AS (UPDATE ${t} AS s SET data = sized.merged ` +
+      'FROM sized WHERE s.key = sized.key AND sized.bytes <= $4 RETURNING 1) ' +
       'SELECT sized.bytes, (SELECT count(*) FROM written) AS updated FROM sized',
     touch: `UPDATE ${t} SET touched_at = $2, expires_at = $3 WHERE key = $1`,
     destroy: `DELETE FROM ${t} WHERE key = $1`,

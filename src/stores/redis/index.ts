@@ -60,6 +60,24 @@ function statusReply(reply: unknown): { status: number; user: string | null } {
   return { status, user: reply.length > 1 ? (textOrUndefined(reply[1]) ?? null) : null };
 }
 
+/** A patch without meta: no meta fields to write or clear. */
+const NO_META_FIELDS: { pairs: readonly string[]; absent: readonly string[] } = { pairs: [], absent: [] };
+/** The PATCH script's expiry argument that keeps the key's expiry as it is. */
+const KEEP_EXPIRY = '';
+
+/** Whether the PATCH script applied the patch (false: no such record). Throws when it was too large. */
+function patchApplied(reply: unknown, maxBytes: number): boolean {
+  const { status } = statusReply(reply);
+  if (status === -1) {
+    const size = Array.isArray(reply) ? Number(reply[1]) : NaN;
+    throw new RecordTooLargeError(
+      `session data would be ${size} bytes, over this store's limit of ${maxBytes} bytes; ` +
+        'keep large objects out of the session (store an ID and load the object) or raise maxRecordBytes',
+    );
+  }
+  return status === 1;
+}
+
 export class RedisStore implements SessionStore {
   readonly #link: RedisLink;
   readonly #prefix: string;
@@ -112,27 +130,23 @@ export class RedisStore implements SessionStore {
     const { set, unset, meta } = patch;
     // Cheap early refusal: the new values alone are already too many bytes.
     assertDataSize(set, this.#maxRecordBytes);
-    const { pairs, absent } = metaFields(meta);
+    const { pairs, absent } = meta === undefined ? NO_META_FIELDS : metaFields(meta);
     const setNames = Object.keys(set);
-    const args = [String(this.#maxRecordBytes), expiryArg(meta.expiresAt), String(unset.length), String(setNames.length), String(absent.length)];
+    const expiry = meta === undefined ? KEEP_EXPIRY : expiryArg(meta.expiresAt);
+    const args = [String(this.#maxRecordBytes), expiry, String(unset.length), String(setNames.length), String(absent.length)];
     for (const name of unset) args.push(DATA_PREFIX + name);
     for (const name of setNames) args.push(DATA_PREFIX + name, set[name] as string);
-    args.push(...absent, ...pairs);
+    for (const field of absent) args.push(field);
+    for (const part of pairs) args.push(part);
 
     const write = this.#script('patch', PATCH, sessionKey(this.#prefix, key), args);
-    // Sent together with the patch: only moves the score of a member already indexed (XX), so a
-    // patch of a missing record adds nothing anywhere.
+    // Without meta nothing else moves. With it, sent together with the patch: only moves the score
+    // of a member already indexed (XX), so a patch of a missing record adds nothing anywhere.
+    if (meta === undefined) return patchApplied(await write, this.#maxRecordBytes);
     const index = meta.userId === null ? undefined : this.#indexAdd(meta.userId, key, meta.expiresAt, 'XX');
     const reply = index === undefined ? await write : (await this.#all('patch', [write, index]))[0];
-    const { status, user: oldUser } = statusReply(reply);
-    if (status === -1) {
-      const size = Array.isArray(reply) ? Number(reply[1]) : NaN;
-      throw new RecordTooLargeError(
-        `session data would be ${size} bytes, over this store's limit of ${this.#maxRecordBytes} bytes; ` +
-          'keep large objects out of the session (store an ID and load the object) or raise maxRecordBytes',
-      );
-    }
-    if (status !== 1) return false;
+    if (!patchApplied(reply, this.#maxRecordBytes)) return false;
+    const oldUser = statusReply(reply).user;
     if (oldUser !== meta.userId) {
       // The patch moved the record to another user (or bound / unbound it): a second round trip.
       const writes: Promise<unknown>[] = [];

@@ -38,9 +38,10 @@ return {1}
 /**
  * Per-key change of an existing record, refused whole when the record is missing or the result
  * would be over the limit.
- * ARGV: [1] max bytes, [2] PEXPIREAT ms, [3] nUnset, [4] nSet (pairs), [5] nAbsent (meta fields
- * that are now null), then the unset d: fields, the set d: pairs, the absent m: fields, and the
- * m: pairs to write (to the end).
+ * ARGV: [1] max bytes, [2] PEXPIREAT ms ('' keeps the key's expiry: a patch without meta),
+ * [3] nUnset, [4] nSet (pairs), [5] nAbsent (meta fields that are now null), then the unset d:
+ * fields, the set d: pairs, the absent m: fields, and the m: pairs to write (to the end; none
+ * for a patch without meta).
  * Reply {0} missing, {-1, size} too large (nothing written), {1, oldUser?} applied.
  */
 export const PATCH = script(
@@ -91,7 +92,7 @@ chunked('HSET', key, setFrom, absentFrom - 1)
 chunked('HDEL', key, absentFrom, metaFrom - 1)
 chunked('HSET', key, metaFrom, #ARGV)
 redis.call('HSET', key, 'm:s', string.format('%d', size))
-redis.call('PEXPIREAT', key, ARGV[2])
+if ARGV[2] ~= '' then redis.call('PEXPIREAT', key, ARGV[2]) end
 if old then return {1, old} end
 return {1}
 `,

@@ -145,9 +145,15 @@ export class SqliteStore implements SessionStore {
     const merge = emptyData() as Record<string, string | null>;
     for (const name of patch.unset) merge[name] = null;
     for (const name of Object.keys(patch.set)) merge[name] = patch.set[name] as string;
-    const params = { key, patch: JSON.stringify(merge), maxBytes: this.#maxRecordBytes, ...metaParams(patch.meta) };
+    const text = JSON.stringify(merge);
+    const maxBytes = this.#maxRecordBytes;
+    const meta = patch.meta;
     return this.#run(() => {
-      if (Number(this.#st.patch.run(params).changes) > 0) return true;
+      const result =
+        meta === undefined
+          ? this.#st.patchData.run({ key, patch: text, maxBytes })
+          : this.#st.patch.run({ key, patch: text, maxBytes, ...metaParams(meta) });
+      if (Number(result.changes) > 0) return true;
       // Nothing written: either there is no such record, or the result would be too large.
       // (A record created between the two statements can only make this report "too large"
       // for a patch that wrote nothing, which is still an honest refusal.)

@@ -26,6 +26,8 @@ export interface SqliteSql {
   read: string;
   set: string;
   patch: string;
+  /** `patch` for a patch without meta: the data only, stored meta and expiry untouched. */
+  patchData: string;
   exists: string;
   touch: string;
   destroy: string;
@@ -69,6 +71,7 @@ export function buildSql(table: string): SqliteSql {
         user_id = :userId, created_at = :createdAt, auth_at = :authAt, touched_at = :touchedAt,
         expires_at = :expiresAt, ip = :ip, user_agent = :userAgent
       WHERE key = :key AND ${dataBytes(patched)} <= :maxBytes`,
+    patchData: `UPDATE ${t} SET data = ${patched} WHERE key = :key AND ${dataBytes(patched)} <= :maxBytes`,
     exists: `SELECT 1 AS found FROM ${t} WHERE key = :key`,
     touch: `UPDATE ${t} SET touched_at = :touchedAt, expires_at = :expiresAt WHERE key = :key`,
     destroy: `DELETE FROM ${t} WHERE key = :key`,
