@@ -2,7 +2,7 @@
 import type { Measurement, Results, TargetResult } from './results.ts';
 import { SCENARIOS, SCENARIO_LABEL, type Variant } from './types.ts';
 
-const ROLE_ORDER: Record<Variant['role'], number> = { bare: 0, peer: 1, holdfast: 2 };
+const ROLE_ORDER: Record<Variant['role'], number> = { bare: 0, peer: 1, holdfast: 2, floor: 3 };
 
 function table(rows: string[][], align: ('l' | 'r')[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];

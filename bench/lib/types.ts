@@ -39,8 +39,12 @@ export interface Variant {
   /** What the table prints. */
   label: string;
   suite: Suite;
-  /** bare = no sessions at all (the ceiling); peer = the library people use today; holdfast = ours. */
-  role: 'bare' | 'peer' | 'holdfast';
+  /**
+   * bare = no sessions at all (the ceiling); peer = the library people use today; holdfast = ours;
+   * floor = the framework plus only the store round trips any session needs (no session logic):
+   * how far a ratio to the peer can go on this machine at all.
+   */
+  role: 'bare' | 'peer' | 'holdfast' | 'floor';
   /** Scenarios this variant is measured on. A bare variant runs 'anonymous' once: it ignores cookies. */
   scenarios: readonly Scenario[];
   /** Variant the "vs peer" ratio divides by (same scenario). */

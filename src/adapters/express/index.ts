@@ -79,7 +79,10 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
 }
 
 function start(req: IncomingMessage, res: ServerResponse, ctx: SessionContext, next: Next): void {
-  setSession(req, ctx.session);
+  // A plain assignment makes the same own data property as defineProperty, without a descriptor
+  // object per request; only an accessor somewhere up the prototype chain needs the slow way.
+  if ('session' in req) setSession(req, ctx.session);
+  else (req as IncomingMessage & { session: unknown }).session = ctx.session;
   commitOnEnd(res, ctx, next);
   next();
 }
