@@ -49,3 +49,21 @@ test('malformed replies and metadata are refused with StoreError / CorruptRecord
     assert.throws(() => decodeRecord(hashFields(reply)), (error: unknown) => error instanceof type, name);
   }
 });
+
+test('data keys decode the same past the bound of remembered key names, hostile names included', () => {
+  const fields = ['m:c', '1000', 'm:t', '2000', 'm:e', '3000'];
+  const expected: [string, string][] = [];
+  for (let i = 0; i < 1500; i++) {
+    const name = i % 500 === 0 ? '__proto__' : i % 250 === 0 ? 'constructor' : `key-${i}`;
+    if (expected.some(([n]) => n === name)) continue;
+    fields.push(`d:${name}`, String(i));
+    expected.push([name, String(i)]);
+  }
+  for (let round = 0; round < 2; round++) {
+    const record = decodeRecord(hashFields([...fields]));
+    assert.ok(record !== null);
+    assert.equal(Object.getPrototypeOf(record.data), null);
+    assert.deepEqual(Object.entries(record.data).sort(), [...expected].sort());
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  }
+});

@@ -143,6 +143,24 @@ export function hashFields(reply: unknown): string[] {
   return out;
 }
 
+/**
+ * The data key of each `d:` field name seen so far. A key freshly sliced off a reply string is not
+ * internalized, and V8 then turns every store into the null-prototype data map into a slow runtime
+ * call (~0.6 µs per key, measured on Node 24); a key it has seen once is stored at normal speed.
+ * Apps use few distinct keys; past the bound, keys are sliced as before.
+ */
+const dataKeys = new Map<string, string>();
+const MAX_CACHED_DATA_KEYS = 1024;
+
+function dataKeyOf(field: string): string {
+  let key = dataKeys.get(field);
+  if (key === undefined) {
+    key = field.slice(DATA_PREFIX.length);
+    if (dataKeys.size < MAX_CACHED_DATA_KEYS) dataKeys.set(field, key);
+  }
+  return key;
+}
+
 /** A whole record from a session hash's fields (`hashFields`); null when the hash is empty (missing). */
 export function decodeRecord(fields: readonly string[]): SessionRecord | null {
   if (fields.length === 0) return null;
@@ -158,7 +176,7 @@ export function decodeRecord(fields: readonly string[]): SessionRecord | null {
     const field = fields[i] as string;
     const value = fields[i + 1] as string;
     if (field.startsWith(DATA_PREFIX)) {
-      data[field.slice(DATA_PREFIX.length)] = value;
+      data[dataKeyOf(field)] = value;
       continue;
     }
     switch (field) {
