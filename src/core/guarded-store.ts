@@ -3,6 +3,7 @@
  * `StoreError` (503) with the original as `cause`, every record validated. A slow or broken store
  * makes a request fail fast; it never hangs it, and never turns into a silent anonymous session.
  */
+import { returnsCheckedRecords } from './checked-records.ts';
 import { Deadlines } from './deadlines.ts';
 import { HoldfastError, StoreError, StoreTimeoutError } from './errors.ts';
 import { checkRecord, isCheckedRecord } from './record-codec.ts';
@@ -12,15 +13,18 @@ export class GuardedStore {
   readonly store: SessionStore;
   readonly #timeoutMs: number;
   readonly #deadlines: Deadlines;
+  /** Checks every record a store returns, unless the store is one of ours that already did. */
+  readonly #checked: (record: unknown) => SessionRecord | null;
 
   constructor(store: SessionStore, timeoutMs: number) {
     this.store = store;
     this.#timeoutMs = timeoutMs;
     this.#deadlines = new Deadlines(timeoutMs);
+    this.#checked = returnsCheckedRecords(store) ? asReturned : checkedOrNull;
   }
 
   get(key: string): Promise<SessionRecord | null> {
-    return this.#call('get', () => this.store.get(key), checkedOrNull);
+    return this.#call('get', () => this.store.get(key), this.#checked);
   }
 
   /** Whether the store answers reads synchronously (`getSync`). */
@@ -41,7 +45,7 @@ export class GuardedStore {
     }
     // Checked on every read rather than remembered per data map (a WeakSet): SqliteStore builds a
     // fresh map per read, and filling a WeakSet with them cost ~1 us per request in GC.
-    return checkedOrNull(record);
+    return this.#checked(record);
   }
 
   /** Whether the store writes patches and touches synchronously (`patchSync` and `touchSync`). */
@@ -129,6 +133,11 @@ export class GuardedStore {
       );
     });
   }
+}
+
+/** A record from one of our own stores, which built it through record-codec's checks. */
+function asReturned(record: unknown): SessionRecord | null {
+  return (record ?? null) as SessionRecord | null;
 }
 
 /** What `get` resolves with: null, the record when already in shape, else a checked copy. */

@@ -30,6 +30,30 @@ function withNodeEnv<T>(value: string | undefined, fn: () => T): T {
 }
 
 describe('MemoryStore specifics', () => {
+  // It hands its records to the engine unchecked (checked-records.ts), so it checks them on the way in.
+  const malformedWrites: [string, (store: MemoryStore, key: string) => Promise<unknown>][] = [
+    ['set with a time as text', (s, k) => s.set(k, { meta: { ...fullMeta(), expiresAt: '1' as unknown as number }, data: {} })],
+    ['set with a negative time', (s, k) => s.set(k, { meta: fullMeta({ touchedAt: -1 }), data: {} })],
+    ['set with a data value that is not text', (s, k) => s.set(k, { meta: fullMeta(), data: { a: 1 as unknown as string } })],
+    ['set with no meta', (s, k) => s.set(k, { data: {} } as never)],
+    ['patch with a data value that is not text', (s, k) => s.patch(k, { set: { a: {} as unknown as string }, unset: [] })],
+    ['patch with a userId that is a number', (s, k) => s.patch(k, { set: {}, unset: [], meta: { ...fullMeta(), userId: 7 as unknown as string } })],
+    ['touch with NaN', (s, k) => s.touch(k, { touchedAt: Number.NaN, expiresAt: Date.now() })],
+  ];
+  for (const [title, write] of malformedWrites) {
+    it(`refuses a malformed write with a TypeError and keeps the record: ${title}`, async () => {
+      const store = new MemoryStore({ sweepInterval: 0 });
+      const key = randomKey();
+      const meta = fullMeta();
+      await store.set(key, record(meta, { a: 1 }));
+      await assert.rejects(write(store, key), TypeError);
+      const got = store.getSync(key);
+      assert.ok(got !== null);
+      assert.deepEqual({ ...got.meta }, meta);
+      assert.deepEqual({ ...got.data }, { a: '1' });
+    });
+  }
+
   it('evicts the least recently used record beyond maxSessions', async () => {
     const store = new MemoryStore({ maxSessions: 3, sweepInterval: 0 });
     const [a, b, c, d, e] = Array.from({ length: 5 }, randomKey) as [string, string, string, string, string];

@@ -4,8 +4,9 @@
  * NODE_ENV=production unless `allowInProduction: true` (it forgets everything on restart and is
  * not shared between processes).
  */
+import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { applyDataPatch, assertDataBytes, dataEntryBytes, DEFAULT_MAX_RECORD_BYTES, encodedDataBytes, toNullProto } from '../../core/record-codec.ts';
+import { applyDataPatch, assertDataBytes, dataEntryBytes, DEFAULT_MAX_RECORD_BYTES, encodedDataBytes, isCheckedMeta, toNullProto } from '../../core/record-codec.ts';
 import type {
   EpochMs,
   SessionPatch,
@@ -32,6 +33,8 @@ interface Held extends SessionRecord {
 }
 
 export class MemoryStore implements SessionStore {
+  /** Writes are checked on the way in, so every record held is in shape (see checked-records.ts). */
+  readonly [RECORDS_CHECKED]: CheckedReads = checkedReadsOf(MemoryStore.prototype);
   readonly #records = new Map<string, Held>();
   readonly #byUser = new Map<string, Set<string>>();
   readonly #maxSessions: number;
@@ -80,6 +83,8 @@ export class MemoryStore implements SessionStore {
   }
 
   async set(key: string, record: SessionRecord): Promise<void> {
+    assertMeta(record.meta, 'set');
+    assertText(record.data, 'set');
     const bytes = encodedDataBytes(record.data);
     assertDataBytes(bytes, this.#maxRecordBytes);
     this.#remove(key);
@@ -97,6 +102,8 @@ export class MemoryStore implements SessionStore {
 
   /** `patch`, synchronously (the engine's commit path). */
   patchSync(key: string, patch: SessionPatch): boolean {
+    if (patch.meta !== undefined) assertMeta(patch.meta, 'patch');
+    assertText(patch.set, 'patch');
     const record = this.#records.get(key);
     if (record === undefined) return false;
     const old = record.data;
@@ -131,7 +138,9 @@ export class MemoryStore implements SessionStore {
   touchSync(key: string, meta: TouchMeta): boolean {
     const record = this.#records.get(key);
     if (record === undefined) return false;
-    record.meta = { ...record.meta, touchedAt: meta.touchedAt, expiresAt: meta.expiresAt };
+    const touched = { ...record.meta, touchedAt: meta.touchedAt, expiresAt: meta.expiresAt };
+    assertMeta(touched, 'touch');
+    record.meta = touched;
     return true;
   }
 
@@ -198,5 +207,20 @@ export class MemoryStore implements SessionStore {
     if (keys === undefined) return;
     keys.delete(key);
     if (keys.size === 0) this.#byUser.delete(userId);
+  }
+}
+
+/** Refuse metadata the engine could not have written (the store hands records out unchecked). */
+function assertMeta(meta: unknown, op: string): void {
+  if (!isCheckedMeta(meta)) {
+    throw new TypeError(`MemoryStore.${op}: malformed session metadata (times must be non-negative finite numbers, the other fields strings or null)`);
+  }
+}
+
+/** Refuse data values that are not JSON text. */
+function assertText(data: Record<string, unknown>, op: string): void {
+  if (data === null || typeof data !== 'object') throw new TypeError(`MemoryStore.${op}: session data must be an object of JSON texts`);
+  for (const name of Object.keys(data)) {
+    if (typeof data[name] !== 'string') throw new TypeError(`MemoryStore.${op}: session data value for ${JSON.stringify(name)} is not JSON text`);
   }
 }

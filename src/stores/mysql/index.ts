@@ -19,6 +19,7 @@
  *   false, set → StoreError), so a non-strict sql_mode can never truncate two keys into one.
  * - Every statement is a server-side prepared statement (`pool.execute`).
  */
+import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
 import { ConfigError, CorruptRecordError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
 import { assertDataSize, DEFAULT_MAX_RECORD_BYTES, stringifyData } from '../../core/record-codec.ts';
 import type { EncodedData, EpochMs, SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../core/store.ts';
@@ -98,6 +99,8 @@ function coreExecute(pool: unknown, promisePool: MysqlQueryable): CallbackExecut
 type Op = keyof MysqlStatements;
 
 export class MysqlStore implements SessionStore {
+  /** Every record returned is built through record-codec's checks (see checked-records.ts). */
+  readonly [RECORDS_CHECKED]: CheckedReads = checkedReadsOf(MysqlStore.prototype);
   readonly #pool: MysqlQueryable;
   readonly #execute: CallbackExecute | undefined;
   readonly #sql: MysqlStatements;

@@ -17,6 +17,7 @@
  *   and by `sweep(now)`; `FOR UPDATE SKIP LOCKED` lets several instances sweep side by side.
  * - Every statement is a named (prepared) query.
  */
+import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
 import { ConfigError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
 import { assertDataSize, DEFAULT_MAX_RECORD_BYTES, stringifyData } from '../../core/record-codec.ts';
 import type { EpochMs, SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../core/store.ts';
@@ -57,6 +58,8 @@ const CREATE_ATTEMPTS = 5;
 type Op = keyof PgStatements;
 
 export class PostgresStore implements SessionStore {
+  /** Every record returned is built through record-codec's checks (see checked-records.ts). */
+  readonly [RECORDS_CHECKED]: CheckedReads = checkedReadsOf(PostgresStore.prototype);
   readonly #pool: PgQueryable;
   readonly #sql: PgStatements;
   readonly #names: Record<Op, string>;

@@ -18,6 +18,7 @@
  * Records expire natively (PEXPIREAT = expiresAt, on the Redis server's clock), so there is no
  * sweep. `close()` is not provided: the client belongs to the caller.
  */
+import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
 import { ConfigError, RecordTooLargeError } from '../../core/errors.ts';
 import { assertDataSize, DEFAULT_MAX_RECORD_BYTES, encodedDataBytes } from '../../core/record-codec.ts';
 import type { SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../core/store.ts';
@@ -79,6 +80,8 @@ function patchApplied(reply: unknown, maxBytes: number): boolean {
 }
 
 export class RedisStore implements SessionStore {
+  /** Every record returned is built through record-codec's checks (see checked-records.ts). */
+  readonly [RECORDS_CHECKED]: CheckedReads = checkedReadsOf(RedisStore.prototype);
   readonly #link: RedisLink;
   readonly #prefix: string;
   readonly #maxRecordBytes: number;

@@ -4,6 +4,7 @@
  * write one statement). Per-key patches merge inside SQLite with `json_patch`, so two requests
  * that change different keys of one session both win.
  */
+import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -40,6 +41,8 @@ type Statements = { [K in Exclude<keyof SqliteSql, 'schema' | 'read'>]: Statemen
 const positiveInt = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0;
 
 export class SqliteStore implements SessionStore {
+  /** Every record returned is built through record-codec's checks (see checked-records.ts). */
+  readonly [RECORDS_CHECKED]: CheckedReads = checkedReadsOf(SqliteStore.prototype);
   readonly #db: DatabaseSync;
   readonly #st: Statements;
   /** The per-request read: positional parameter, rows as arrays where supported (less work per row). */
