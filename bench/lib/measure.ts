@@ -94,6 +94,7 @@ async function finish(l: Live, ctx: MeasureContext, load: LoadOptions): Promise<
     rps: median(runs.map((r) => r.rps)),
     p99: median(runs.map((r) => r.p99)),
     cpuUs: runs.every((r) => r.cpuUs !== undefined) ? median(runs.map((r) => r.cpuUs as number)) : undefined,
+    cpuBestUs: runs.every((r) => r.cpuUs !== undefined) ? Math.min(...runs.map((r) => r.cpuUs as number)) : undefined,
     errors: runs.reduce((n, r) => n + r.errors, 0),
     non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
     checks: (l.prepared as Prepared).checks,

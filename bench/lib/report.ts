@@ -67,7 +67,9 @@ export function formatTables(results: Results, variants: readonly Variant[], tar
         SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario)
       );
     });
-    const rows: string[][] = [['variant', 'scenario', 'req/s', 'p99 ms', 'CPU µs/req', 'vs peer', 'vs bare', 'CPU vs peer', 'CPU vs bare', 'targets (issues)', 'peer', 'notes']];
+    const rows: string[][] = [
+      ['variant', 'scenario', 'req/s', 'p99 ms', 'CPU µs/req', 'best run', 'vs peer', 'vs bare', 'CPU vs peer', 'CPU vs bare', 'best vs peer', 'targets (issues)', 'peer', 'notes'],
+    ];
     for (const m of list) {
       const v = byName.get(m.variant);
       const { peer, bare } = results.ratios(m);
@@ -82,10 +84,12 @@ export function formatTables(results: Results, variants: readonly Variant[], tar
         int(m.rps),
         ms(m.p99),
         m.cpuUs === undefined ? '–' : m.cpuUs.toFixed(1),
+        m.cpuBestUs === undefined ? '–' : m.cpuBestUs.toFixed(1),
         times(peer),
         times(bare),
         times(results.cpuRatio(m, v?.peer)),
         times(results.cpuRatio(m, v?.bare)),
+        times(results.cpuBestRatio(m, v?.peer)),
         targets
           .filter((t) => t.target.variant === m.variant && t.target.scenario === m.scenario)
           .map((t) => shortTarget(t, v))
@@ -94,7 +98,7 @@ export function formatTables(results: Results, variants: readonly Variant[], tar
         notes.join(', '),
       ]);
     }
-    out.push(table(rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l', 'l']));
+    out.push(table(rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l', 'l']));
   }
   return out.join('\n');
 }
