@@ -103,15 +103,18 @@ export class MemoryStore implements SessionStore {
   /** `patch`, synchronously (the engine's commit path). */
   patchSync(key: string, patch: SessionPatch): boolean {
     if (patch.meta !== undefined) assertMeta(patch.meta, 'patch');
-    assertText(patch.set, 'patch');
+    const set: Record<string, unknown> = patch.set;
+    if (set === null || typeof set !== 'object') throw new TypeError('MemoryStore.patch: session data must be an object of JSON texts');
     const record = this.#records.get(key);
     if (record === undefined) return false;
     const old = record.data;
     let bytes = record.bytes;
     for (const name of patch.unset) if (name in old) bytes -= dataEntryBytes(name, old[name] as string);
-    for (const name of Object.keys(patch.set)) {
+    for (const name of Object.keys(set)) {
+      const text = set[name];
+      if (typeof text !== 'string') throw notText(name, 'patch');
       if (name in old && !patch.unset.includes(name)) bytes -= dataEntryBytes(name, old[name] as string);
-      bytes += dataEntryBytes(name, patch.set[name] as string);
+      bytes += dataEntryBytes(name, text);
     }
     assertDataBytes(bytes, this.#maxRecordBytes);
     // A new map, never an edit: getSync hands out the old one.
@@ -220,7 +223,9 @@ function assertMeta(meta: unknown, op: string): void {
 /** Refuse data values that are not JSON text. */
 function assertText(data: Record<string, unknown>, op: string): void {
   if (data === null || typeof data !== 'object') throw new TypeError(`MemoryStore.${op}: session data must be an object of JSON texts`);
-  for (const name of Object.keys(data)) {
-    if (typeof data[name] !== 'string') throw new TypeError(`MemoryStore.${op}: session data value for ${JSON.stringify(name)} is not JSON text`);
-  }
+  for (const name of Object.keys(data)) if (typeof data[name] !== 'string') throw notText(name, op);
+}
+
+function notText(name: string, op: string): TypeError {
+  return new TypeError(`MemoryStore.${op}: session data value for ${JSON.stringify(name)} is not JSON text`);
 }

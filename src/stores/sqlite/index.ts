@@ -4,10 +4,10 @@
  * write one statement). Per-key patches merge inside SQLite with `json_patch`, so two requests
  * that change different keys of one session both win.
  */
-import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
 import { ConfigError, HoldfastError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
 import { assertDataSize, checkMeta, DEFAULT_MAX_RECORD_BYTES, emptyData, isCheckedMeta, parseData, stringifyData } from '../../core/record-codec.ts';
 import type {
