@@ -127,6 +127,7 @@ export function formatTargets(targets: readonly TargetResult[]): string {
   for (const t of targets) {
     if (t.pass === undefined) continue;
     lines.push(`  ${t.pass ? '✓' : '✗'} [issue ${t.target.issue}] ${t.target.text}: ${t.detail ?? ''}`);
+    if (t.context !== undefined) lines.push(`      ${t.context}`);
   }
   if (unmeasured.length > 0) {
     const issues = [...new Set(unmeasured.map((t) => t.target.issue))].join(', ');

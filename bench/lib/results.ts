@@ -83,6 +83,34 @@ export class Results {
     return other?.cpuBestUs === undefined ? undefined : other.cpuBestUs / m.cpuBestUs;
   }
 
+  /**
+   * What a "≥ min× the peer" target asks of this machine: the peer's own speed relative to the
+   * bare framework (beside the issue's figure, when it gave one), the target in bare terms, and how
+   * far the floor variant (the framework plus the store access alone) gets against the same peer.
+   * Undefined when the target is not against a peer or a side is missing.
+   */
+  peerContext(target: { against: string; min: number; issuePeerVsBare?: number }, m: Measurement): string | undefined {
+    const variant = this.#variants.get(m.variant);
+    const peer = this.find(target.against, m.scenario);
+    if (variant?.bare === undefined || peer === undefined || peer.role !== 'peer') return undefined;
+    const parts: string[] = [];
+    const peerVsBare = this.ratio(peer, variant.bare);
+    const bareLabel = this.#variants.get(variant.bare)?.label ?? variant.bare;
+    if (peerVsBare !== undefined) {
+      const issue = target.issuePeerVsBare === undefined ? '' : ` (the issue measured ${target.issuePeerVsBare.toFixed(2)}×)`;
+      const needed = target.min * peerVsBare;
+      const beyond = needed > 1 ? ': faster than the bare framework, out of reach for any middleware' : '';
+      parts.push(`${peer.label} runs at ${peerVsBare.toFixed(2)}× ${bareLabel} here${issue}, so ${target.min}× it is ${needed.toFixed(2)}× ${bareLabel}${beyond}`);
+    }
+    const floor = this.measurements.find((f) => f.role === 'floor' && f.scenario === m.scenario && this.#variants.get(f.variant)?.peer === target.against);
+    if (floor !== undefined) {
+      const byRps = this.ratio(floor, target.against);
+      const best = this.cpuBestRatio(floor, target.against);
+      if (byRps !== undefined) parts.push(`${floor.label} reaches ${byRps.toFixed(2)}×${best === undefined ? '' : ` (best runs ${best.toFixed(2)}×)`}`);
+    }
+    return parts.length === 0 ? undefined : parts.join('; ');
+  }
+
   ratios(m: Measurement): { peer?: number; bare?: number } {
     const variant = this.#variants.get(m.variant);
     return { peer: this.ratio(m, variant?.peer), bare: this.ratio(m, variant?.bare) };
@@ -95,6 +123,8 @@ export interface TargetResult {
   value?: number;
   detail?: string;
   pass?: boolean;
+  /** For a ratio to a peer: what the target means on this machine (the peer vs bare, the floor). */
+  context?: string;
 }
 
 export function evaluateTargets(results: Results): TargetResult[] {
@@ -112,7 +142,8 @@ export function evaluateTargets(results: Results): TargetResult[] {
         const best = results.cpuBestRatio(m, target.against);
         const bestText = best === undefined ? '' : `; best runs: ${best.toFixed(2)}×`;
         const cpuText = cpu === undefined ? '' : ` (by server CPU per request: ${cpu.toFixed(2)}×${bestText})`;
-        out.push(value === undefined ? { target } : { target, value, detail: `${value.toFixed(2)}×${cpuText}`, pass: value >= target.min });
+        if (value === undefined) out.push({ target });
+        else out.push({ target, value, detail: `${value.toFixed(2)}×${cpuText}`, pass: value >= target.min, context: results.peerContext(target, m) });
         break;
       }
       case 'p99-below': {
