@@ -159,6 +159,47 @@ describe('RedisStore specifics', { skip: !redisUp && 'Redis is not running' }, (
     assert.deepEqual(entriesOf((await small.get(key))!.data), [['a', '1']]);
   });
 
+  it('keeps the stored size field equal to a full recount through every kind of patch', async () => {
+    const key = randomKey();
+    const hashKey = `${prefix}{s:${key}}`;
+    await store.set(key, record(fullMeta(), [['a', '1'], ['b', JSON.stringify('two')]]));
+    const steps: { set: [string, string][]; unset: string[]; meta?: boolean }[] = [
+      { set: [['c', JSON.stringify({ n: [1, 2, 3] })]], unset: [] }, // a new key, no meta
+      { set: [['a', JSON.stringify('a much longer value than before')]], unset: [] }, // a longer value
+      { set: [['a', '0']], unset: ['b'], meta: true }, // shorter, removal, and meta
+      { set: [], unset: ['never-there', 'c'] }, // removing an absent key changes nothing
+      { set: [['d', JSON.stringify('é€😀')], ['e', 'null']], unset: ['a'], meta: true }, // multi-byte text
+    ];
+    for (const step of steps) {
+      assert.equal(await store.patch(key, { set: data(step.set), unset: step.unset, ...(step.meta === true ? { meta: fullMeta() } : {}) }), true);
+      const fields = (await redisCommand(PORT, ['HGETALL', hashKey])) as string[];
+      let recount = 2;
+      let stored: string | undefined;
+      for (let i = 0; i < fields.length; i += 2) {
+        const name = fields[i] as string;
+        const bytes = Buffer.byteLength(fields[i + 1] as string);
+        if (name === 'm:s') stored = fields[i + 1];
+        else if (name.startsWith('d:')) recount += Buffer.byteLength(name) - 2 + bytes + 6;
+      }
+      assert.equal(stored, String(recount), `after ${JSON.stringify(step)}`);
+    }
+  });
+
+  it('never writes into a hash that is not a record (no createdAt): patch and touch say missing', async () => {
+    const key = randomKey();
+    const hashKey = `${prefix}{s:${key}}`;
+    await redisCommand(PORT, ['HSET', hashKey, 'd:stray', '1']);
+    try {
+      assert.equal(await store.patch(key, { set: data({ a: 1 }), unset: [] }), false);
+      assert.equal(await store.patch(key, { set: data({ a: 1 }), unset: [], meta: fullMeta() }), false);
+      assert.equal(await store.touch(key, { touchedAt: Date.now(), expiresAt: Date.now() + 60_000 }), false);
+      assert.deepEqual(await redisCommand(PORT, ['HGETALL', hashKey]), ['d:stray', '1']);
+      assert.equal(await redisCommand(PORT, ['PTTL', hashKey]), -1);
+    } finally {
+      await redisCommand(PORT, ['DEL', hashKey]);
+    }
+  });
+
   it('works with a prefix that carries its own hash tag or stray braces', async () => {
     for (const p of [`{${prefix}}`, `${prefix}{`, `${prefix}}`]) {
       const s = new RedisStore({ client: io, prefix: p });
@@ -275,6 +316,45 @@ describe('RedisStore cost per operation (private server)', { skip: !binariesUp &
       }
     });
   }
+
+  it('a patch that is not due a touch runs three commands inside Redis (HMGET, HSTRLEN, HSET), a touch three', async () => {
+    const { client, close } = await ioredis(PRIVATE_PORT);
+    try {
+      const s = new RedisStore({ client, prefix: 'calls:' });
+      const key = randomKey();
+      await s.set(key, record(fullMeta({ userId: randomUser() }), { count: 0 }));
+      assert.equal(await s.patch(key, { set: data({ count: 1 }), unset: [] }), true); // loads the script
+      const calls = async (): Promise<Map<string, number>> => {
+        const out = new Map<string, number>();
+        for (const [name, value] of await redisInfo(PRIVATE_PORT, 'commandstats')) {
+          const n = /(?:^|,)calls=(\d+)/.exec(value);
+          if (n !== null) out.set(name.replace(/^cmdstat_/, ''), Number(n[1]));
+        }
+        return out;
+      };
+      const before = await calls();
+      assert.equal(await s.patch(key, { set: data({ count: 2 }), unset: [] }), true);
+      const after = await calls();
+      const delta = [...after]
+        .map(([name, n]) => [name, n - (before.get(name) ?? 0)] as const)
+        .filter(([name, n]) => n > 0 && name !== 'info')
+        .sort(([a], [b]) => a.localeCompare(b));
+      assert.deepEqual(delta, [['evalsha', 1], ['hmget', 1], ['hset', 1], ['hstrlen', 1]]);
+      assert.deepEqual(entriesOf((await s.get(key))!.data), entriesOf(data({ count: 2 })));
+      await s.touch(key, { touchedAt: Date.now(), expiresAt: Date.now() + 60_000 }); // loads the script
+      const beforeTouch = await calls();
+      assert.equal(await s.touch(key, { touchedAt: Date.now(), expiresAt: Date.now() + 90_000 }), true);
+      const afterTouch = await calls();
+      const touchDelta = [...afterTouch]
+        .map(([name, n]) => [name, n - (beforeTouch.get(name) ?? 0)] as const)
+        .filter(([name, n]) => n > 0 && name !== 'info' && name !== 'evalsha')
+        .sort(([a], [b]) => a.localeCompare(b));
+      // A bound session's touch also moves its user index entry (a second script).
+      assert.deepEqual(touchDelta.filter(([name]) => name !== 'zadd' && name !== 'zrange'), [['hmget', 1], ['hset', 1], ['pexpireat', 2]]);
+    } finally {
+      await close();
+    }
+  });
 
   it('recovers when the server forgets its scripts (restart, failover, SCRIPT FLUSH)', async () => {
     const { client, close } = await ioredis(PRIVATE_PORT);

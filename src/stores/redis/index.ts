@@ -6,7 +6,9 @@
  * - patch: one round trip — the patch script on the session hash and, for a session bound to a
  *   user, the user-index score refresh (ZADD XX: moves an existing member, adds nothing), sent
  *   together (they may live in different cluster slots, so they are two commands, never one
- *   cross-slot script). A second only when the patch binds the record to another user.
+ *   cross-slot script). A second only when the patch binds the record to another user. Inside
+ *   Redis the script runs HMGET, one HSTRLEN per changed key and one HSET (plus HDEL for removed
+ *   keys and PEXPIREAT when the patch moves the expiry).
  * - touch: one script; a second command (the index refresh) when the session is bound to a user,
  *   because only the record knows its user.
  * - set: one script; then the index refresh for a bound session (after the hash exists, so a

@@ -36,8 +36,9 @@ return {1}
 );
 
 /**
- * Per-key change of an existing record, refused whole when the record is missing or the result
- * would be over the limit.
+ * Per-key change of an existing record, refused whole when the record is missing (no m:c: a
+ * hash without createdAt is not a record, so nothing is written into it) or the result would be
+ * over the limit.
  * ARGV: [1] max bytes, [2] PEXPIREAT ms ('' keeps the key's expiry: a patch without meta),
  * [3] nUnset, [4] nSet (pairs), [5] nAbsent (meta fields that are now null), then the unset d:
  * fields, the set d: pairs, the absent m: fields, and the m: pairs to write (to the end; none
@@ -48,10 +49,12 @@ export const PATCH = script(
   'patch',
   `${CHUNKED}
 local key = KEYS[1]
-if redis.call('EXISTS', key) == 0 then return {0} end
+-- Every record has m:c (createdAt): without it there is no record to patch (or only a broken one).
+local head = redis.call('HMGET', key, 'm:c', 'm:s', 'm:u')
+if not head[1] then return {0} end
 local maxBytes = tonumber(ARGV[1])
 local nUnset, nSet, nAbsent = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local size = tonumber(redis.call('HGET', key, 'm:s'))
+local size, old = tonumber(head[2]), head[3]
 if not size then
   size = 2
   local all = redis.call('HGETALL', key)
@@ -59,11 +62,14 @@ if not size then
     if string.sub(all[i], 1, 2) == 'd:' then size = size + #all[i] - 2 + #all[i + 1] + 6 end
   end
 end
+-- Stored length of a data field, false when absent. A d: value is JSON text, never empty, so
+-- HSTRLEN's 0 means absent (one call instead of HEXISTS + HSTRLEN).
 local cur = {}
 local function len(f)
   local c = cur[f]
   if c == nil then
-    if redis.call('HEXISTS', key, f) == 1 then c = redis.call('HSTRLEN', key, f) else c = false end
+    c = redis.call('HSTRLEN', key, f)
+    if c == 0 then c = false end
     cur[f] = c
   end
   return c
@@ -86,28 +92,31 @@ for i = setFrom, absentFrom - 1, 2 do
   cur[f] = #v
 end
 if size > maxBytes then return {-1, size} end
-local old = redis.call('HGET', key, 'm:u')
 chunked('HDEL', key, unsetFrom, setFrom - 1)
-chunked('HSET', key, setFrom, absentFrom - 1)
 chunked('HDEL', key, absentFrom, metaFrom - 1)
-chunked('HSET', key, metaFrom, #ARGV)
-redis.call('HSET', key, 'm:s', string.format('%d', size))
+-- The data pairs, the meta pairs and the new size in one HSET (in chunks of pairs when huge).
+local fields = {}
+for i = setFrom, absentFrom - 1 do fields[#fields + 1] = ARGV[i] end
+for i = metaFrom, #ARGV do fields[#fields + 1] = ARGV[i] end
+fields[#fields + 1] = 'm:s'
+fields[#fields + 1] = string.format('%d', size)
+for i = 1, #fields, 1000 do redis.call('HSET', key, unpack(fields, i, math.min(i + 999, #fields))) end
 if ARGV[2] ~= '' then redis.call('PEXPIREAT', key, ARGV[2]) end
 if old then return {1, old} end
 return {1}
 `,
 );
 
-/** ARGV: [1] touchedAt, [2] expiresAt, [3] PEXPIREAT ms. Reply {0} missing, {1, user?} done. */
+/** ARGV: [1] touchedAt, [2] expiresAt, [3] PEXPIREAT ms. Reply {0} missing (no m:c), {1, user?} done. */
 export const TOUCH = script(
   'touch',
   `
 local key = KEYS[1]
-if redis.call('EXISTS', key) == 0 then return {0} end
+local head = redis.call('HMGET', key, 'm:c', 'm:u')
+if not head[1] then return {0} end
 redis.call('HSET', key, 'm:t', ARGV[1], 'm:e', ARGV[2])
 redis.call('PEXPIREAT', key, ARGV[3])
-local user = redis.call('HGET', key, 'm:u')
-if user then return {1, user} end
+if head[2] then return {1, head[2]} end
 return {1}
 `,
 );
