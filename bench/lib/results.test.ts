@@ -21,8 +21,9 @@ const VARIANTS: Variant[] = [
 ];
 
 function measured(name: string, scenario: Scenario, rps: number, cpuBestUs?: number): Measurement {
-  const role = VARIANTS.find((v) => v.name === name)?.role ?? 'holdfast';
-  return { variant: name, label: name === 'express-session-memory' ? 'peer' : name === 'express-memory-floor' ? 'floor' : name, role, scenario, runs: [], rps, p99: 1, cpuBestUs, errors: 0, non2xx: 0, checks: {} };
+  const v = VARIANTS.find((candidate) => candidate.name === name);
+  assert.ok(v, `${name} is one of the test variants`);
+  return { variant: name, label: v.label, role: v.role, scenario, runs: [], rps, p99: 1, cpuBestUs, errors: 0, non2xx: 0, checks: {} };
 }
 
 function readTarget(results: Results) {

@@ -108,9 +108,9 @@ export interface SessionStore {
   /**
    * Apply a per-key change atomically to an existing record: write `set`, remove `unset`, replace
    * meta when the patch carries it (and keep the per-user index in step), else keep the stored
-   * meta and expiry untouched. Keys not named are untouched, so two concurrent patches that change different keys both
-   * survive. Resolves false (and writes nothing) when the record does not exist: a session that
-   * was revoked or logged out meanwhile must not be resurrected.
+   * meta and expiry untouched. Keys not named are untouched, so two concurrent patches that change
+   * different keys both survive. Resolves false (and writes nothing) when the record does not
+   * exist: a session that was revoked or logged out meanwhile must not be resurrected.
    */
   patch(key: string, patch: SessionPatch): Promise<boolean>;
 
