@@ -5,8 +5,7 @@
 export { createSessions, DEFAULT_SQLITE_PATH } from './create-sessions.ts';
 export type { Sessions } from './core/sessions.ts';
 export type { SessionOptions } from './core/options.ts';
-export type { RequestView, SessionInfo } from './core/engine-core.ts';
-export type { SessionContext, CommitPlan } from './core/session-context.ts';
+export type { SessionInfo } from './core/engine-core.ts';
 export type { Session, SessionApi, SessionData, LoginOptions, RegenerateOptions } from './core/session-types.ts';
 export type { CookieOptions, SameSite, Priority } from './core/cookie-policy.ts';
 export { noStoreCacheControl } from './core/cookie-policy.ts';
@@ -18,6 +17,7 @@ export type {
   SessionEventMap,
   SessionEventName,
   SessionEventBase,
+  Listener as SessionEventListener,
   ExpiryReason,
   RejectReason,
 } from './core/events.ts';
@@ -32,7 +32,6 @@ export type {
   EpochMs,
 } from './core/store.ts';
 export type { TrustProxyOption, TrustFn } from './core/trust-proxy.ts';
-export type { Transport, TransportRequest } from './core/transport.ts';
 export {
   HoldfastError,
   ConfigError,
@@ -42,3 +41,4 @@ export {
   RecordTooLargeError,
   SessionStateError,
 } from './core/errors.ts';
+export type { HoldfastErrorCode, StoreErrorCode } from './core/errors.ts';

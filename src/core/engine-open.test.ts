@@ -9,7 +9,7 @@ import { pairOf, SECRET, START, view } from '../../test/support/core-engine.ts';
 import { MemoryStore } from '../stores/memory/index.ts';
 import { CorruptRecordError, StoreError } from './errors.ts';
 import { SessionContext } from './session-context.ts';
-import { createEngine, type Sessions } from './sessions.ts';
+import { createEngine, type Engine } from './sessions.ts';
 import type { SessionRecord, SessionStore } from './store.ts';
 
 type Data = Record<string, unknown>;
@@ -31,7 +31,7 @@ class SyncStore extends MemoryStore {
   }
 }
 
-function engineOver(store: SessionStore, clock = () => START): { engine: Sessions; events: Record<string, unknown>[] } {
+function engineOver(store: SessionStore, clock = () => START): { engine: Engine; events: Record<string, unknown>[] } {
   const engine = createEngine({ secrets: SECRET, production: false, store, clock }, () => store);
   const events: Record<string, unknown>[] = [];
   for (const name of ['rejected', 'expired'] as const) engine.on(name, (e) => events.push(e as unknown as Record<string, unknown>));
@@ -56,7 +56,7 @@ async function commit(ctx: SessionContext): Promise<string | undefined> {
   return plan.pending ? plan.done : plan.setCookie;
 }
 
-async function signedIn(engine: Sessions, data: Data = { a: 1 }): Promise<string> {
+async function signedIn(engine: Engine, data: Data = { a: 1 }): Promise<string> {
   const ctx = engine.fresh(view());
   Object.assign(ctx.session, data);
   return pairOf(await commit(ctx));
@@ -100,7 +100,7 @@ test('a getSync that throws: a rejected promise with a StoreError (503), never a
   const { engine } = engineOver(store);
   const cookie = await signedIn(engine);
   store.mode = 'throw';
-  let opened: ReturnType<Sessions['open']> | undefined;
+  let opened: ReturnType<Engine['open']> | undefined;
   assert.doesNotThrow(() => {
     opened = engine.open(view({ cookie }));
   });

@@ -8,9 +8,22 @@
  * Messages never contain a session ID, a store key or a secret.
  */
 
+/** Every `code` a holdfast error can carry. Stable: match on these, never on messages. */
+export type HoldfastErrorCode =
+  | 'ERR_HOLDFAST'
+  | 'ERR_HOLDFAST_CONFIG'
+  | 'ERR_HOLDFAST_STORE'
+  | 'ERR_HOLDFAST_STORE_CORRUPT'
+  | 'ERR_HOLDFAST_STORE_TIMEOUT'
+  | 'ERR_HOLDFAST_RECORD_TOO_LARGE'
+  | 'ERR_HOLDFAST_SESSION_STATE';
+
+/** The codes of a StoreError and its subclasses. */
+export type StoreErrorCode = Extract<HoldfastErrorCode, `ERR_HOLDFAST_STORE${string}`>;
+
 export class HoldfastError extends Error {
   /** Stable machine-readable code. */
-  readonly code: string = 'ERR_HOLDFAST';
+  readonly code: HoldfastErrorCode = 'ERR_HOLDFAST';
   /** HTTP status an adapter should answer with when this reaches the error handler. */
   readonly status: number = 500;
   /** Whether the message is safe to show a client. */
@@ -29,7 +42,7 @@ export class ConfigError extends HoldfastError {
 
 /** The session store failed, timed out or returned something unusable. Answer 503. */
 export class StoreError extends HoldfastError {
-  override readonly code: string = 'ERR_HOLDFAST_STORE';
+  override readonly code: StoreErrorCode = 'ERR_HOLDFAST_STORE';
   override readonly status = 503;
   /** statusCode too, for frameworks (Express finalhandler, Fastify) that read that name. */
   readonly statusCode = 503;

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { SOURCE_CONDITION } from '../support/app-process.ts';
 import { cookiePair, send } from '../support/http-client.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const node = process.execPath;
 
 function start(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(node, ['examples/basic/server.ts'], {
+  const child = spawn(node, [SOURCE_CONDITION, 'examples/basic/server.ts'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'development' },
     stdio: ['ignore', 'pipe', 'pipe'],

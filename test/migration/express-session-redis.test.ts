@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
+import { SOURCE_CONDITION } from '../support/app-process.ts';
 import { requireService } from '../support/services.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -36,7 +37,7 @@ interface Running {
 }
 
 async function startApp(impl: 'express-session' | 'holdfast'): Promise<Running> {
-  const child = spawn(NODE, [APP], {
+  const child = spawn(NODE, [SOURCE_CONDITION, APP], {
     env: { ...process.env, IMPL: impl, PREFIX, SESSION_SECRET: SECRET, REDIS_URL, NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

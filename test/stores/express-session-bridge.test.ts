@@ -11,7 +11,7 @@ import session from 'express-session';
 import { ConfigError, CorruptRecordError, StoreError, StoreTimeoutError } from '../../src/core/errors.ts';
 import { ExpressSessionStoreBridge, fromExpressSessionStore, type ExpressSessionStoreLike } from '../../src/stores/express-session/index.ts';
 import { KeyLock } from '../../src/stores/express-session/key-lock.ts';
-import { anonymousMeta, data, entriesOf, fullMeta, randomKey, randomUser, record, sleep } from '../conformance/fixtures.ts';
+import { anonymousMeta, data, entriesOf, fullMeta, randomKey, randomUser, record, sleep } from '../../src/conformance/fixtures.ts';
 
 type Raw = Record<string, unknown>;
 

@@ -13,7 +13,7 @@ import { RedisStore as ConnectRedis } from 'connect-redis';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { fromExpressSessionStore, type ExpressSessionStoreLike } from '../../src/stores/express-session/index.ts';
-import { runStoreConformance } from '../conformance/store-conformance.ts';
+import { runStoreConformance } from '../../src/conformance/store-conformance.ts';
 import { requireService } from '../support/services.ts';
 
 const TAG = randomBytes(5).toString('hex');

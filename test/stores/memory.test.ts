@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/core/errors.ts';
 import { MemoryStore } from '../../src/stores/memory/index.ts';
-import { fullMeta, randomKey, randomUser, record, sleep } from '../conformance/fixtures.ts';
-import { runStoreConformance } from '../conformance/store-conformance.ts';
+import { fullMeta, randomKey, randomUser, record, sleep } from '../../src/conformance/fixtures.ts';
+import { runStoreConformance } from '../../src/conformance/store-conformance.ts';
 
 runStoreConformance('MemoryStore', {
   create: async () => new MemoryStore(),

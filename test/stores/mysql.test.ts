@@ -13,8 +13,8 @@ import { encodedDataBytes } from '../../src/core/record-codec.ts';
 import type { SessionStore } from '../../src/core/store.ts';
 import { createTableSql, MysqlStore } from '../../src/stores/mysql/index.ts';
 import type { MysqlQueryable } from '../../src/stores/mysql/index.ts';
-import { data, entriesOf, fullMeta, randomKey, randomUser, record, sleep } from '../conformance/fixtures.ts';
-import { runStoreConformance } from '../conformance/store-conformance.ts';
+import { data, entriesOf, fullMeta, randomKey, randomUser, record, sleep } from '../../src/conformance/fixtures.ts';
+import { runStoreConformance } from '../../src/conformance/store-conformance.ts';
 import { requireService } from '../support/services.ts';
 
 const CONNECTION = { host: '127.0.0.1', port: 3306, user: 'root', database: 'test', charset: 'utf8mb4' };

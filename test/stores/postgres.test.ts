@@ -12,8 +12,8 @@ import { encodedDataBytes } from '../../src/core/record-codec.ts';
 import type { SessionStore } from '../../src/core/store.ts';
 import { createTableSql, PostgresStore } from '../../src/stores/postgres/index.ts';
 import type { PgQueryable } from '../../src/stores/postgres/index.ts';
-import { data, entriesOf, fullMeta, randomKey, randomUser, record, sleep } from '../conformance/fixtures.ts';
-import { runStoreConformance } from '../conformance/store-conformance.ts';
+import { data, entriesOf, fullMeta, randomKey, randomUser, record, sleep } from '../../src/conformance/fixtures.ts';
+import { runStoreConformance } from '../../src/conformance/store-conformance.ts';
 import { requireService } from '../support/services.ts';
 
 const CONNECTION = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, RecordTooLargeError, StoreError } from '../../src/core/errors.ts';
 import { encodedDataBytes } from '../../src/core/record-codec.ts';
 import { SqliteStore } from '../../src/stores/sqlite/index.ts';
-import { data, entriesOf, fullMeta, randomKey, randomUser, record, sleep } from '../conformance/fixtures.ts';
-import { runStoreConformance } from '../conformance/store-conformance.ts';
+import { data, entriesOf, fullMeta, randomKey, randomUser, record, sleep } from '../../src/conformance/fixtures.ts';
+import { runStoreConformance } from '../../src/conformance/store-conformance.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'holdfast-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE = `${ROOT}node_modules/.bin/node`;
+/** Resolve `holdfast/...` self-imports to the .ts sources (package.json exports), as npm scripts do. */
+export const SOURCE_CONDITION = '--conditions=holdfast-source';
 export const DEFAULT_APP = `${ROOT}test/integration/apps/shared-store-app.ts`;
 
 /** Marker lines the integration app prints for problems the tests must never see. */
@@ -82,7 +84,7 @@ export interface StartAppOptions {
 
 export async function startApp(name: string, env: Record<string, string>, options: StartAppOptions = {}): Promise<AppProcess> {
   const { file = DEFAULT_APP, startTimeoutMs = 15_000 } = options;
-  const child = spawn(NODE, [file], {
+  const child = spawn(NODE, [SOURCE_CONDITION, file], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@
  * frozen clock, and every event collected.
  */
 import { MemoryStore } from '../../src/stores/memory/index.ts';
-import { createEngine, type Sessions } from '../../src/core/sessions.ts';
+import { createEngine, type Engine } from '../../src/core/sessions.ts';
 import type { RequestView } from '../../src/core/engine-core.ts';
 import type { SessionContext } from '../../src/core/session-context.ts';
 import type { SessionOptions } from '../../src/core/options.ts';
@@ -106,7 +106,7 @@ export function view(init: ViewInit = {}): RequestView {
 const EVENT_NAMES: SessionEventName[] = ['created', 'login', 'logout', 'regenerated', 'destroyed', 'expired', 'rejected', 'revoked'];
 
 export interface Harness {
-  engine: Sessions;
+  engine: Engine;
   store: RecordingStore;
   events: Record<string, unknown>[];
   now: () => number;

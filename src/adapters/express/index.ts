@@ -12,10 +12,10 @@
  * Store failures reach `next(err)` as a StoreError with status 503.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createSessions } from '../../create-sessions.ts';
+import { createDefaultEngine } from '../../create-sessions.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import { SessionContext } from '../../core/session-context.ts';
-import type { Sessions } from '../../core/sessions.ts';
+import { publicSessions, type Sessions } from '../../core/sessions.ts';
 import type { Session, SessionData } from '../../core/session-types.ts';
 import type { TrustFn } from '../../core/trust-proxy.ts';
 import { commitOnEnd } from '../node/commit-on-end.ts';
@@ -42,7 +42,7 @@ interface ExpressRequestBits {
 }
 
 export function session(options: ExpressSessionOptions): SessionMiddleware {
-  const sessions = createSessions(options);
+  const sessions = createDefaultEngine(options);
   const useAppTrust = options.trustProxy === undefined;
 
   const middleware = function holdfastSession(req: IncomingMessage, res: ServerResponse, next: Next): void {
@@ -74,7 +74,7 @@ export function session(options: ExpressSessionOptions): SessionMiddleware {
       .catch(rethrowOutsidePromise);
   } as SessionMiddleware;
 
-  Object.defineProperty(middleware, 'sessions', { value: sessions, enumerable: true });
+  Object.defineProperty(middleware, 'sessions', { value: publicSessions(sessions), enumerable: true });
   return middleware;
 }
 

@@ -26,13 +26,13 @@
  */
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { createSessions } from '../../create-sessions.ts';
+import { createDefaultEngine } from '../../create-sessions.ts';
 import { noStoreCacheControl } from '../../core/cookie-policy.ts';
 import { WarnOnce } from '../../core/logger.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import { SessionContext } from '../../core/session-context.ts';
 import type { Session } from '../../core/session-types.ts';
-import type { Sessions } from '../../core/sessions.ts';
+import { publicSessions, type Engine, type Sessions } from '../../core/sessions.ts';
 import type { TrustFn } from '../../core/trust-proxy.ts';
 import { NodeRequestView } from '../node/request-view.ts';
 import { fastifyTrust, fastifyTrustOption } from './trust.ts';
@@ -71,11 +71,11 @@ function shadowSession(this: FastifyRequest, value: unknown): void {
 
 const holdfastFastify: FastifyPluginCallback<FastifySessionOptions> = (fastify, options, done) => {
   // avvio does not catch a synchronous throw from a callback plugin: hand the ConfigError to done().
-  let sessions: Sessions;
+  let sessions: Engine;
   let trust: TrustFn | undefined;
   try {
     const framework = options?.trustProxy === undefined ? fastifyTrust(fastifyTrustOption(fastify)) : undefined;
-    sessions = createSessions(options);
+    sessions = createDefaultEngine(options);
     trust = framework?.trust;
     // Through holdfast's logger, else console.warn (Fastify's own logger is off by default).
     if (framework?.warning !== undefined) new WarnOnce(options.logger).warn('fastify-trust-proxy', framework.warning);
@@ -84,7 +84,7 @@ const holdfastFastify: FastifyPluginCallback<FastifySessionOptions> = (fastify, 
     return;
   }
 
-  fastify.decorate('sessions', sessions);
+  fastify.decorate('sessions', publicSessions(sessions));
   fastify.decorateRequest(kContext as unknown as string, null);
   fastify.decorateRequest(kCommitted as unknown as string, null);
   // One getter per registration on Fastify's request prototype: measured cheaper than building a

@@ -27,14 +27,14 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { createSessions } from '../../create-sessions.ts';
+import { createDefaultEngine } from '../../create-sessions.ts';
 import { noStoreCacheControl } from '../../core/cookie-policy.ts';
 import { StoreError } from '../../core/errors.ts';
 import type { RequestView } from '../../core/engine-core.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import { SessionContext } from '../../core/session-context.ts';
 import type { Session, SessionData } from '../../core/session-types.ts';
-import type { Sessions } from '../../core/sessions.ts';
+import { publicSessions, type Sessions } from '../../core/sessions.ts';
 import { NodeRequestView } from '../node/request-view.ts';
 import { readTrustRequestUrl } from '../web/index.ts';
 import { WebRequestView } from '../web/request-view.ts';
@@ -63,7 +63,7 @@ interface NodeBindings {
 }
 
 export function session<Data extends object = SessionData>(options: HonoSessionOptions): HonoSessionMiddleware<Data> {
-  const sessions = createSessions(options, ['trustRequestUrl']);
+  const sessions = createDefaultEngine(options, ['trustRequestUrl']);
   const trustRequestUrl = readTrustRequestUrl(options);
 
   const middleware = async function holdfastSession(c: Context<SessionEnv<Data>>, next: Next): Promise<void> {
@@ -96,7 +96,7 @@ export function session<Data extends object = SessionData>(options: HonoSessionO
     c.header('Cache-Control', noStoreCacheControl(c.res.headers.get('cache-control') ?? undefined));
   } as HonoSessionMiddleware<Data>;
 
-  Object.defineProperty(middleware, 'sessions', { value: sessions, enumerable: true });
+  Object.defineProperty(middleware, 'sessions', { value: publicSessions(sessions), enumerable: true });
   return middleware;
 }
 

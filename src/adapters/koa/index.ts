@@ -25,12 +25,12 @@
  *   first time the middleware runs for that app; assigning `ctx.session` shadows it on that ctx.
  */
 import type { Context, Middleware, Next } from 'koa';
-import { createSessions } from '../../create-sessions.ts';
+import { createDefaultEngine } from '../../create-sessions.ts';
 import { noStoreCacheControl } from '../../core/cookie-policy.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import { SessionContext } from '../../core/session-context.ts';
 import type { Session } from '../../core/session-types.ts';
-import type { Sessions } from '../../core/sessions.ts';
+import { publicSessions, type Engine, type Sessions } from '../../core/sessions.ts';
 import type { TrustFn } from '../../core/trust-proxy.ts';
 import { NodeRequestView } from '../node/request-view.ts';
 
@@ -56,10 +56,10 @@ interface KoaProxySettings {
 
 /** One per middleware: what the lazy getter needs to build a fresh session for a request. */
 class Owner {
-  readonly sessions: Sessions;
+  readonly sessions: Engine;
   readonly useAppTrust: boolean;
 
-  constructor(sessions: Sessions, useAppTrust: boolean) {
+  constructor(sessions: Engine, useAppTrust: boolean) {
     this.sessions = sessions;
     this.useAppTrust = useAppTrust;
   }
@@ -84,7 +84,7 @@ const trustEverything: TrustFn = () => true;
 const hopTrust = new Map<number, TrustFn>();
 
 export function session(options: KoaSessionOptions): KoaSessionMiddleware {
-  const sessions = createSessions(options);
+  const sessions = createDefaultEngine(options);
   const owner = new Owner(sessions, options.trustProxy === undefined);
 
   const middleware = async function holdfastSession(ctx: Context, next: Next): Promise<void> {
@@ -112,7 +112,7 @@ export function session(options: KoaSessionOptions): KoaSessionMiddleware {
     ctx.set('Cache-Control', noStoreCacheControl(existing === '' ? undefined : existing));
   } as KoaSessionMiddleware;
 
-  Object.defineProperty(middleware, 'sessions', { value: sessions, enumerable: true });
+  Object.defineProperty(middleware, 'sessions', { value: publicSessions(sessions), enumerable: true });
   return middleware;
 }
 

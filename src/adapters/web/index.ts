@@ -28,13 +28,13 @@
  * - `info.trust` (a TrustFn such as Express's `app.get('trust proxy fn')`) is the host framework's
  *   proxy trust; it is used when holdfast's `trustProxy` option is not set.
  */
-import { createSessions } from '../../create-sessions.ts';
+import { createDefaultEngine } from '../../create-sessions.ts';
 import { noStoreCacheControl } from '../../core/cookie-policy.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import { SessionContext } from '../../core/session-context.ts';
 import type { Session, SessionData } from '../../core/session-types.ts';
-import type { Sessions } from '../../core/sessions.ts';
+import { publicSessions, type Sessions } from '../../core/sessions.ts';
 import type { TrustFn } from '../../core/trust-proxy.ts';
 import { WebRequestView } from './request-view.ts';
 
@@ -70,12 +70,12 @@ export interface WebSessions {
 }
 
 export function createWebSessions(options: WebSessionOptions): WebSessions {
-  const engine = createSessions(options, ['trustRequestUrl']);
+  const engine = createDefaultEngine(options, ['trustRequestUrl']);
   const trustRequestUrl = readTrustRequestUrl(options);
   const useInfoTrust = options.trustProxy === undefined;
 
   return {
-    engine,
+    engine: publicSessions(engine),
     async load<Data extends object = SessionData>(request: Request, info: LoadInfo = {}): Promise<WebSession<Data>> {
       const view = new WebRequestView(request, info.remoteAddress, info.encrypted, trustRequestUrl);
       const trust = useInfoTrust ? info.trust : undefined;

@@ -6,7 +6,8 @@
  */
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type * as NodeSqlite from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
 import { ConfigError, HoldfastError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
 import { assertDataSize, checkMeta, DEFAULT_MAX_RECORD_BYTES, emptyData, isCheckedMeta, parseData, stringifyData } from '../../core/record-codec.ts';
@@ -83,7 +84,7 @@ export class SqliteStore implements SessionStore {
     }
     let db: DatabaseSync | undefined;
     try {
-      db = new DatabaseSync(path);
+      db = new (sqliteModule().DatabaseSync)(path);
       this.#db = db;
       // busy_timeout first: switching to WAL and creating the table may wait for another process.
       this.#db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
@@ -254,4 +255,13 @@ function metaParams(meta: SessionMeta): Record<string, string | number | null> {
     ip: meta.ip,
     userAgent: meta.userAgent,
   };
+}
+
+/**
+ * node:sqlite, loaded when the first SqliteStore opens rather than when this module is imported:
+ * on Node 22 loading it prints an ExperimentalWarning, which an app on another store (imported
+ * through holdfast/express, whose default store is SQLite) should never see.
+ */
+function sqliteModule(): typeof NodeSqlite {
+  return process.getBuiltinModule('node:sqlite');
 }

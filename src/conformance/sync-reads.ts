@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionRecord, SessionStore } from '../../src/core/store.ts';
+import type { SessionRecord, SessionStore } from '../core/store.ts';
 import { anonymousMeta, data, entriesOf, fullMeta, HOSTILE_KEYS, randomKey, record } from './fixtures.ts';
 
 /** A deep copy to compare against later (data keeps its null prototype). */

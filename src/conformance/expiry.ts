@@ -1,7 +1,7 @@
 /** Conformance: expired records are cleaned up, by `sweep(now)` or by the store's own TTL. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionStore } from '../../src/core/store.ts';
+import type { SessionStore } from '../core/store.ts';
 import { fullMeta, randomKey, randomUser, record, sleep, type StoreFactory } from './fixtures.ts';
 
 export function expiryTests(store: () => SessionStore, factory: StoreFactory): void {

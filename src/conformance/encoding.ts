@@ -1,9 +1,9 @@
 /** Conformance: hostile keys, every shape of JSON text, and the record size limit. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RecordTooLargeError } from '../../src/core/errors.ts';
-import { DEFAULT_MAX_RECORD_BYTES } from '../../src/core/record-codec.ts';
-import type { SessionStore } from '../../src/core/store.ts';
+import { RecordTooLargeError } from '../core/errors.ts';
+import { DEFAULT_MAX_RECORD_BYTES } from '../core/record-codec.ts';
+import type { SessionStore } from '../core/store.ts';
 import {
   assertPrototypeClean,
   data,

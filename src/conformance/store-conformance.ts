@@ -8,7 +8,7 @@
  * backed by a shared server can run it alongside other files and other runs.
  */
 import { after, before, describe } from 'node:test';
-import type { SessionStore } from '../../src/core/store.ts';
+import type { SessionStore } from '../core/store.ts';
 import { dataPatchTests } from './data-patches.ts';
 import { encodingTests } from './encoding.ts';
 import { expiryTests } from './expiry.ts';

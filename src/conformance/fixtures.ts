@@ -4,7 +4,7 @@
  * move verbatim.
  */
 import { randomBytes } from 'node:crypto';
-import type { EncodedData, SessionMeta, SessionRecord, SessionStore } from '../../src/core/store.ts';
+import type { EncodedData, SessionMeta, SessionRecord, SessionStore } from '../core/store.ts';
 
 export interface StoreFactory {
   /** Called once per suite; the store serves every test (all keys and users are random). */

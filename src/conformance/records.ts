@@ -1,7 +1,7 @@
 /** Conformance: reading, writing, merging, touching and removing one record. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionMeta, SessionStore } from '../../src/core/store.ts';
+import type { SessionMeta, SessionStore } from '../core/store.ts';
 import { anonymousMeta, data, entriesOf, fullMeta, randomKey, record } from './fixtures.ts';
 
 export function recordTests(store: () => SessionStore): void {

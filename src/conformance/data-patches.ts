@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RecordTooLargeError } from '../../src/core/errors.ts';
-import type { SessionStore } from '../../src/core/store.ts';
+import { RecordTooLargeError } from '../core/errors.ts';
+import type { SessionStore } from '../core/store.ts';
 import { anonymousMeta, data, entriesOf, fullMeta, randomKey, randomUser, record, sleep, type StoreFactory } from './fixtures.ts';
 
 export function dataPatchTests(store: () => SessionStore, factory: StoreFactory): void {

@@ -1,7 +1,7 @@
 /** Conformance: the per-user index (list a user's sessions, log out other devices). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionStore, UserSessionEntry } from '../../src/core/store.ts';
+import type { SessionStore, UserSessionEntry } from '../core/store.ts';
 import { anonymousMeta, data, fullMeta, randomKey, randomUser, record } from './fixtures.ts';
 
 const keysOf = (entries: UserSessionEntry[]): string[] => entries.map((e) => e.key).sort();
