@@ -26,6 +26,7 @@ const PROMISED: Record<string, string[]> = {
   './stores/postgres': ['PostgresStore'],
   './stores/mysql': ['MysqlStore'],
   './stores/express-session': [],
+  './tokens': ['createTokens', 'MemoryTokenStore', 'TokenClaimsError', 'NoSigningKeyError'],
 };
 
 const problems: string[] = [];

@@ -255,3 +255,4 @@ function metaParams(meta: SessionMeta): Record<string, string | number | null> {
     userAgent: meta.userAgent,
   };
 }
+export { createTokenTableSql, SqliteTokenStore, type SqliteTokenStoreOptions } from './token-store.ts';
