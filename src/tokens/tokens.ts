@@ -149,7 +149,8 @@ class TokenEngine implements Tokens {
         this.#o.reuseGraceMs > 0 &&
         parsed.gen === family.gen - 1 &&
         family.rotatedAt !== null &&
-        now >= family.rotatedAt &&
+        // Not "now >= rotatedAt": a racing request read its clock before the winner did, and
+        // another instance's clock may run a little ahead. Either is inside the window.
         now - family.rotatedAt <= this.#o.reuseGraceMs;
       if (graceOk) {
         this.#emit('refreshed', { ...this.#base(now, ip, family), gen: family.gen, grace: true });
