@@ -43,6 +43,39 @@ export interface RingKey {
   /** Signs (secret or private key), undefined for a verify-only key. */
   signing: KeyObject | undefined;
   verifying: KeyObject;
+  /** The same keys as WebCrypto keys, made once (jose then skips a conversion per call: ~2x faster). */
+  signKey: CryptoKey | KeyObject | undefined;
+  verifyKey: CryptoKey | KeyObject;
+}
+
+const WEBCRYPTO: Record<AccessAlgorithm, Record<string, string>> = {
+  HS256: { name: 'HMAC', hash: 'SHA-256' },
+  HS384: { name: 'HMAC', hash: 'SHA-384' },
+  HS512: { name: 'HMAC', hash: 'SHA-512' },
+  EdDSA: { name: 'Ed25519' },
+  ES256: { name: 'ECDSA', namedCurve: 'P-256' },
+  ES384: { name: 'ECDSA', namedCurve: 'P-384' },
+  RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  PS256: { name: 'RSA-PSS', hash: 'SHA-256' },
+};
+
+/** KeyObject → non-extractable CryptoKey for one use (Node >= 22.10); the KeyObject itself where that fails. */
+function asCryptoKey(key: KeyObject, alg: AccessAlgorithm, usage: 'sign' | 'verify'): CryptoKey | KeyObject {
+  const convert = (key as KeyObject & { toCryptoKey?: (a: unknown, e: boolean, u: string[]) => CryptoKey }).toCryptoKey;
+  if (typeof convert !== 'function') return key;
+  try {
+    return convert.call(key, WEBCRYPTO[alg], false, [usage]);
+  } catch {
+    return key;
+  }
+}
+
+function withCryptoKeys(k: Omit<RingKey, 'signKey' | 'verifyKey'>): RingKey {
+  return {
+    ...k,
+    signKey: k.signing === undefined ? undefined : asCryptoKey(k.signing, k.alg, 'sign'),
+    verifyKey: asCryptoKey(k.verifying, k.alg, 'verify'),
+  };
 }
 
 export interface AccessKeyRing {
@@ -132,7 +165,7 @@ function normalise(key: AccessKey, role: RingKey['role'], allowed: readonly Acce
     if (bytes === undefined || bytes.length < 32) throw new ConfigError(`${where}.secret must be at least 32 random bytes for ${alg}`);
     if (key.privateKey !== undefined || key.publicKey !== undefined) throw new ConfigError(`${where}: ${alg} takes a secret, not a key pair`);
     const object = createSecretKey(bytes);
-    return { kid: key.kid, alg, role, signing: object, verifying: object };
+    return withCryptoKeys({ kid: key.kid, alg, role, signing: object, verifying: object });
   }
   if (key.secret !== undefined) throw new ConfigError(`${where}: ${alg} takes a key pair (privateKey / publicKey), not a secret`);
   let signing: KeyObject | undefined;
@@ -147,7 +180,7 @@ function normalise(key: AccessKey, role: RingKey['role'], allowed: readonly Acce
     throw new ConfigError(`${where}: the key could not be read (${(error as Error).message.slice(0, 100)})`);
   }
   checkKeyType(where, alg, verifying);
-  return { kid: key.kid, alg, role, signing, verifying };
+  return withCryptoKeys({ kid: key.kid, alg, role, signing, verifying });
 }
 
 function toPrivate(material: KeyMaterial): KeyObject {
@@ -177,6 +210,7 @@ function checkKeyType(where: string, alg: AccessAlgorithm, key: KeyObject): void
       ? type === 'ed25519'
       : alg === 'ES256' || alg === 'ES384'
         ? type === 'ec' && details.namedCurve === CURVE[alg]
-        : (type === 'rsa' || (alg === 'PS256' && type === 'rsa-pss')) && (details.modulusLength ?? 0) >= 2048;
-  if (!ok) throw new ConfigError(`${where}: a ${type ?? 'secret'} key does not fit ${alg} (EdDSA: Ed25519; ES256: P-256; ES384: P-384; RS256/PS256: RSA >= 2048 bits)`);
+        : // Plain 'rsa' keys only, for PS256 too: jose cannot sign with an 'rsa-pss' KeyObject.
+          type === 'rsa' && (details.modulusLength ?? 0) >= 2048;
+  if (!ok) throw new ConfigError(`${where}: a ${type ?? 'secret'} key does not fit ${alg} (EdDSA: Ed25519; ES256: P-256; ES384: P-384; RS256/PS256: an 'rsa' key of >= 2048 bits)`);
 }

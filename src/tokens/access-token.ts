@@ -46,7 +46,7 @@ export async function signAccessToken(s: AccessSettings, input: SignInput): Prom
     .setExpirationTime(input.exp)
     .setJti(randomBytes(16).toString('base64url'));
   if (s.issuer !== undefined) jwt.setIssuer(s.issuer);
-  return jwt.sign(key.signing as NonNullable<typeof key.signing>);
+  return jwt.sign(key.signKey as NonNullable<typeof key.signKey>);
 }
 
 export type VerifiedAccess =
@@ -72,7 +72,7 @@ export async function verifyAccessToken(s: AccessSettings, token: unknown, nowMs
   if (header.alg !== key.alg || !s.ring.algorithms.includes(key.alg)) return fail('bad-signature');
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, key.verifying, {
+    ({ payload } = await jwtVerify(token, key.verifyKey, {
       algorithms: [key.alg],
       audience: s.audience,
       ...(s.issuer === undefined ? {} : { issuer: s.issuer }),

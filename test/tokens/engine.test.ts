@@ -88,6 +88,25 @@ describe('access tokens', () => {
 });
 
 describe('key ring', () => {
+  it('signs and verifies with every supported algorithm (PEM, JWK and KeyObject inputs)', async () => {
+    const ec256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const cases = [
+      { kid: 'hs384', alg: 'HS384' as const, secret: 'h'.repeat(48) },
+      { kid: 'hs512', alg: 'HS512' as const, secret: new Uint8Array(64).fill(7) },
+      { kid: 'ed', alg: 'EdDSA' as const, privateKey: ed().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string },
+      { kid: 'es256', alg: 'ES256' as const, privateKey: ec256.privateKey.export({ format: 'jwk' }), publicKey: ec256.publicKey.export({ format: 'jwk' }) },
+      { kid: 'es384', alg: 'ES384' as const, privateKey: generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey },
+      { kid: 'rs256', alg: 'RS256' as const, privateKey: rsa.privateKey },
+      { kid: 'ps256', alg: 'PS256' as const, privateKey: rsa.privateKey },
+    ];
+    for (const key of cases) {
+      const tokens = createTokens(base({ keys: { current: key }, algorithms: [key.alg] }));
+      const issued = await tokens.issue('alice');
+      assert.equal(JSON.parse(Buffer.from(issued.accessToken.split('.')[0] as string, 'base64url').toString()).alg, key.alg);
+      assert.equal((await tokens.verifyAccess(issued.accessToken))?.userId, 'alice', key.kid);
+    }
+  });
+
   it('next is verified before it signs; retiring still verifies; a revoked kid is refused at once', async () => {
     const store = new MemoryTokenStore();
     const k1 = { kid: 'k1', alg: 'EdDSA' as const, ...ed() };
@@ -220,6 +239,9 @@ describe('configuration', () => {
       ['key alg none', { ...base(), keys: { current: { kid: 'a', alg: 'none' } } }],
       ['key alg not allowed', { ...base(), keys: { current: { kid: 'a', alg: 'RS256', privateKey: rsa.privateKey } } }],
       ['short HS secret', { ...base(), algorithms: ['HS256'], keys: { current: { kid: 'a', alg: 'HS256', secret: 'short' } } }],
+      ['rsa-pss key (jose cannot sign with one)', { ...base(), algorithms: ['PS256'], keys: { current: { kid: 'a', alg: 'PS256', privateKey: generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey } } }],
+      ['1024-bit RSA', { ...base(), algorithms: ['RS256'], keys: { current: { kid: 'a', alg: 'RS256', privateKey: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey } } }],
+      ['P-384 key for ES256', { ...base(), keys: { current: { kid: 'a', alg: 'ES256', privateKey: generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey } } }],
       ['RSA key for EdDSA', { ...base(), keys: { current: { kid: 'a', alg: 'EdDSA', privateKey: rsa.privateKey } } }],
       ['secret for EdDSA', { ...base(), keys: { current: { kid: 'a', alg: 'EdDSA', secret: SECRET } } }],
       ['duplicate kid', { ...base(), keys: { current: { kid: 'a', alg: 'EdDSA', ...ed() }, next: { kid: 'a', alg: 'EdDSA', ...ed() } } }],
