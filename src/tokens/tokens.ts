@@ -129,6 +129,7 @@ class TokenEngine implements Tokens {
       this.#emit('rejected', { ...this.#base(now, ip), reason: 'malformed', token: 'refresh' });
       return null;
     }
+    this.#ring.signer(); // no key left to sign: fail before the family moves on
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const family = await this.#store.get(parsed.handle);
       if (family === null || family.handle !== parsed.handle) {

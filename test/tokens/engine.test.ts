@@ -137,7 +137,9 @@ describe('key ring', () => {
     assert.equal(JSON.parse(Buffer.from(issued.accessToken.split('.')[0] as string, 'base64url').toString()).kid, 'n');
     tokens.revokeKid('n');
     await assert.rejects(tokens.issue('bob'), NoSigningKeyError);
+    await assert.rejects(tokens.refresh(issued.refreshToken), NoSigningKeyError);
     assert.equal(store.size, 1);
+    assert.equal((await store.get(issued.familyHandle))?.gen, 0, 'the refused refresh did not move the family');
   });
 
   it('refresh tokens still work after a secret rotation (new secret first, old kept)', async () => {
