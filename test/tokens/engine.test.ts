@@ -154,6 +154,23 @@ describe('key ring', () => {
   });
 });
 
+describe('racing instances', () => {
+  it('a racer whose clock reads earlier than the winner\'s rotation still gets the grace successor', async () => {
+    const store = new MemoryTokenStore();
+    let t = Date.now();
+    const ahead = createTokens(base({ store, clock: () => t + 40 })); // another instance, clock 40 ms ahead
+    const behind = createTokens(base({ store, clock: () => t }));
+    const seen = recorder(behind);
+    const issued = await behind.issue('alice');
+    const winner = await ahead.refresh(issued.refreshToken);
+    const loser = await behind.refresh(issued.refreshToken);
+    assert.equal(loser?.refreshToken, winner?.refreshToken);
+    assert.equal(seen['token-reuse'].length, 0);
+    t += 11_000;
+    assert.equal(await behind.refresh(issued.refreshToken), null, 'and the window still closes');
+  });
+});
+
 describe('hostile input', () => {
   it('garbage, huge and wrongly typed tokens: null and a vague event, never a throw or an echo', async () => {
     const tokens = createTokens(base());

@@ -72,8 +72,12 @@ export class RedisTokenStore implements TokenStore {
     fields.push('expiresAt', String(f.expiresAt), 'claims', f.claims);
     if (f.rotatedAt !== null) fields.push('rotatedAt', String(f.rotatedAt));
     if (f.revokedAt !== null) fields.push('revokedAt', String(f.revokedAt));
-    await this.#script('create', CREATE, this.#familyKey(f.handle), [String(f.expiresAt), ...fields]);
-    await this.#script('create', INDEX_ADD, this.#userKey(f.userId), [f.handle, String(f.expiresAt), String(Date.now())]);
+    // Two keys in two slots: two commands, sent together (a listing that sees the index entry
+    // before the hash just skips it).
+    await Promise.all([
+      this.#script('create', CREATE, this.#familyKey(f.handle), [String(f.expiresAt), ...fields]),
+      this.#script('create', INDEX_ADD, this.#userKey(f.userId), [f.handle, String(f.expiresAt), String(Date.now())]),
+    ]);
   }
 
   async get(handle: string): Promise<TokenFamily | null> {
