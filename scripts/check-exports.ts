@@ -38,6 +38,7 @@ const PROMISED: Record<string, string[]> = {
   './stores/mysql': ['MysqlStore'],
   './stores/express-session': ['fromExpressSessionStore'],
   './conformance': ['runStoreConformance'],
+  './tokens': ['createTokens', 'MemoryTokenStore', 'TokenClaimsError', 'NoSigningKeyError'],
 };
 
 /** What the build makes of a source path: src/a/b.ts → dist/a/b.d.ts and dist/a/b.js. */

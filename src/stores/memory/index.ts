@@ -229,3 +229,4 @@ function assertText(data: Record<string, unknown>, op: string): void {
 function notText(name: string, op: string): TypeError {
   return new TypeError(`MemoryStore.${op}: session data value for ${JSON.stringify(name)} is not JSON text`);
 }
+export { MemoryTokenStore, type MemoryTokenStoreOptions } from './token-store.ts';

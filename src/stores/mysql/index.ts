@@ -282,3 +282,4 @@ function mergePatchDocument(set: EncodedData, unset: readonly string[]): string 
   for (const key of Object.keys(set)) doc[key] = set[key] as string;
   return JSON.stringify(doc);
 }
+export { createTokenTableSql, MysqlTokenStore, type MysqlTokenStoreOptions } from './token-store.ts';

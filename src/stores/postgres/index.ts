@@ -232,3 +232,4 @@ export class PostgresStore implements SessionStore {
     }
   }
 }
+export { createTokenTableSql, PostgresTokenStore, type PostgresTokenStoreOptions } from './token-store.ts';

@@ -250,3 +250,4 @@ export class RedisStore implements SessionStore {
     return out;
   }
 }
+export { RedisTokenStore, type RedisTokenStoreOptions } from './token-store.ts';

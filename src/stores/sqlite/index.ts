@@ -6,7 +6,6 @@
  */
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type * as NodeSqlite from 'node:sqlite';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
 import { ConfigError, HoldfastError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
@@ -20,6 +19,7 @@ import type {
   TouchMeta,
   UserSessionEntry,
 } from '../../core/store.ts';
+import { openDatabase } from './node-sqlite.ts';
 import { buildSql, TABLE_NAME, type SqliteSql } from './sql.ts';
 
 export interface SqliteStoreOptions {
@@ -84,7 +84,7 @@ export class SqliteStore implements SessionStore {
     }
     let db: DatabaseSync | undefined;
     try {
-      db = new (sqliteModule().DatabaseSync)(path);
+      db = openDatabase(path);
       this.#db = db;
       // busy_timeout first: switching to WAL and creating the table may wait for another process.
       this.#db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
@@ -256,12 +256,5 @@ function metaParams(meta: SessionMeta): Record<string, string | number | null> {
     userAgent: meta.userAgent,
   };
 }
+export { createTokenTableSql, SqliteTokenStore, type SqliteTokenStoreOptions } from './token-store.ts';
 
-/**
- * node:sqlite, loaded when the first SqliteStore opens rather than when this module is imported:
- * on Node 22 loading it prints an ExperimentalWarning, which an app on another store (imported
- * through holdfast/express, whose default store is SQLite) should never see.
- */
-function sqliteModule(): typeof NodeSqlite {
-  return process.getBuiltinModule('node:sqlite');
-}
