@@ -14,18 +14,19 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ex
 /** The public names each entry must export (design.md, "Public entry points"). */
 const PROMISED: Record<string, string[]> = {
   '.': ['createSessions', 'ConfigError', 'StoreError', 'HoldfastError'],
-  './express': ['session'],
+  './express': ['session', 'csrf'],
   './express-session': ['default', 'Session', 'Store', 'MemoryStore', 'Cookie'],
-  './fastify': ['default'],
-  './koa': ['session'],
-  './hono': ['session'],
-  './web': [],
+  './fastify': ['default', 'csrf'],
+  './koa': ['session', 'csrf'],
+  './hono': ['session', 'csrf'],
+  './web': ['createCsrf'],
   './stores/memory': ['MemoryStore'],
   './stores/sqlite': ['SqliteStore'],
   './stores/redis': ['RedisStore'],
   './stores/postgres': ['PostgresStore'],
   './stores/mysql': ['MysqlStore'],
   './stores/express-session': [],
+  './csrf': ['CsrfGuard', 'decideCsrf', 'CsrfError'],
 };
 
 const problems: string[] = [];

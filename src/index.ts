@@ -20,6 +20,7 @@ export type {
   SessionEventBase,
   ExpiryReason,
   RejectReason,
+  CsrfReason,
 } from './core/events.ts';
 export type {
   SessionStore,
