@@ -131,15 +131,18 @@ export class CsrfCheck implements CsrfRequest {
 
   /**
    * The token to render into forms (or send in `x-csrf-token`): bound to the session when there
-   * is one (or one is being signed in), else to a pre-session cookie, which is then due on the
-   * response (see takeSetCookie). Same value for the whole request.
+   * is one (or one is being created: a user signed in or data set before this call), else to a
+   * pre-session cookie, which is then due on the response (see takeSetCookie). Same value for
+   * the whole request.
    */
   csrfToken(): string {
     const ctx = this.#context();
     ctx.onRotate = recordRotation;
     const engine = ctx.engine;
     const mac = csrfMacOf(engine);
-    if (!ctx.isNew || ctx.meta.userId !== null) return tokenFor(mac, sessionBinding(ctx.key));
+    // A session that exists, or that this response is about to store (a user signed in, data
+    // put in it before the form is rendered), binds the token; only a bare visitor gets a pre-session.
+    if (!ctx.isNew || ctx.meta.userId !== null || Object.keys(ctx.snapshot()).length > 0) return tokenFor(mac, sessionBinding(ctx.key));
     if (this.#pre === undefined) {
       const secure = ctx.transport.secure;
       const now = engine.clock();
