@@ -62,6 +62,8 @@ export function csrf(options?: CsrfOptions): MiddlewareHandler<{ Variables: Csrf
     if (outcome.vary) c.header('Vary', withVary(c.res.headers.get('vary') ?? undefined));
     if (!outcome.ok) throw refusal();
     await next();
+    // Again on the final response: a handler that returned its own Response dropped headers set before.
+    if (outcome.vary) c.header('Vary', withVary(c.res.headers.get('vary') ?? undefined));
     if (pending !== undefined) for (const value of pending) c.header('Set-Cookie', value, { append: true });
   };
 }
