@@ -15,7 +15,7 @@ runCsrfSuite(honoCsrfFixture);
 it("hono: without app.onError the refusal is 403 'Forbidden' with Vary", async () => {
   const app = new Hono();
   app.use(session({ secrets: 'h'.repeat(8) + 'abcdefghijklmnopqrstuvwxyz', store: new MemoryStore({ sweepInterval: 0 }), production: false }) as never);
-  app.use(csrf() as never);
+  app.use(csrf());
   app.post('/', (c) => c.text('ok'));
   const server = await listen(getRequestListener(app.fetch));
   try {

@@ -30,18 +30,18 @@ export type { CsrfOptions } from '../../csrf/options.ts';
 /** Hono context variables set by csrf(): `c.get('csrfToken')()` is the token. */
 export type CsrfVariables = { csrfToken: () => string };
 
-export function csrf(options?: CsrfOptions): MiddlewareHandler<{ Variables: CsrfVariables & { session: unknown } }> {
+export function csrf(options?: CsrfOptions): MiddlewareHandler<{ Variables: CsrfVariables }> {
   const guard = new CsrfGuard(options);
   const field = guard.options.fieldName;
 
-  return async function holdfastCsrf(c: Context<{ Variables: CsrfVariables & { session: unknown } }>, next: Next): Promise<void> {
+  return async function holdfastCsrf(c: Context<{ Variables: CsrfVariables }>, next: Next): Promise<void> {
     const check = guard.begin({
       method: c.req.method,
       get path() {
         return c.req.path;
       },
       header: (name) => c.req.header(name),
-      context: () => contextOf(c.get('session'), 'session() from holdfast/hono'),
+      context: () => contextOf((c as unknown as Context<{ Variables: { session: unknown } }>).get('session'), 'session() from holdfast/hono'),
     });
     let pending: string[] | undefined;
     c.set('csrfToken', () => {
