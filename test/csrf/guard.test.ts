@@ -14,12 +14,14 @@ interface Req {
   method?: string;
   cookie?: string;
   headers?: Record<string, string>;
+  /** The socket is TLS (default true). */
+  secure?: boolean;
 }
 
 /** Load the request's session and begin a check over it. */
 async function begin(h: Harness, guard: CsrfGuard, req: Req): Promise<{ ctx: SessionContext; check: CsrfCheck }> {
   const headers: Record<string, string | undefined> = { cookie: req.cookie, host: 'app.example', ...req.headers };
-  const v = { ...view({ cookie: req.cookie, method: req.method ?? 'POST', path: '/act' }), header: (n: string) => headers[n] };
+  const v = { ...view({ cookie: req.cookie, method: req.method ?? 'POST', path: '/act', secure: req.secure ?? true }), header: (n: string) => headers[n] };
   const ctx = await h.engine.load(v);
   const check = guard.begin({ method: v.method, path: v.path, header: v.header, context: () => ctx });
   return { ctx, check };
@@ -34,10 +36,10 @@ async function signedIn(h: Harness, guard: CsrfGuard): Promise<{ cookie: string;
   return { cookie, token };
 }
 
-function setup(options?: CsrfOptions): { h: Harness; guard: CsrfGuard; refusals: Record<string, unknown>[]; logged: unknown[] } {
+function setup(options?: CsrfOptions, sessionOptions: Record<string, unknown> = {}): { h: Harness; guard: CsrfGuard; refusals: Record<string, unknown>[]; logged: unknown[] } {
   const logged: unknown[] = [];
   const logger = { info() {}, error() {}, warn: (obj: unknown, msg?: string) => void logged.push([obj, msg]) };
-  const h = harness({ logger });
+  const h = harness({ logger, ...sessionOptions });
   const refusals: Record<string, unknown>[] = [];
   h.engine.on('csrf-refused', (e) => refusals.push(e as unknown as Record<string, unknown>));
   return { h, guard: new CsrfGuard(options), refusals, logged };
@@ -194,6 +196,25 @@ describe('csrf guard: pre-session token (login CSRF)', () => {
     const cookie = pairOf(await h.commit(r.ctx));
     assert.equal((await begin(h, guard, { cookie, headers: { 'x-csrf-token': token } })).check.run().ok, true);
   });
+});
+
+describe('csrf guard: the own origin follows the engine transport (trusted proxies)', () => {
+  const table: Array<[string, Record<string, unknown>, Req, boolean]> = [
+    ['TLS socket, https origin', {}, { secure: true, headers: { origin: 'https://app.example' } }, true],
+    ['TLS socket, http origin', {}, { secure: true, headers: { origin: 'http://app.example' } }, false],
+    ['plain socket, http origin', {}, { secure: false, headers: { origin: 'http://app.example' } }, true],
+    ['plain socket, https origin, no trusted proxy', {}, { secure: false, headers: { origin: 'https://app.example', 'x-forwarded-proto': 'https' } }, false],
+    ['plain socket, https origin, trusted proxy says https', { trustProxy: true }, { secure: false, headers: { origin: 'https://app.example', 'x-forwarded-proto': 'https' } }, true],
+    ['trusted proxy says https, http origin', { trustProxy: true }, { secure: false, headers: { origin: 'http://app.example', 'x-forwarded-proto': 'https' } }, false],
+    ['Azure X-ARR-SSL from a trusted proxy', { trustProxy: 1 }, { secure: false, headers: { origin: 'https://app.example', 'x-arr-ssl': '1' } }, true],
+  ];
+  for (const [name, sessionOptions, req, ok] of table) {
+    it(name, async () => {
+      const { h, guard } = setup({}, sessionOptions);
+      const { check } = await begin(h, guard, req);
+      assert.equal(check.run().ok, ok);
+    });
+  }
 });
 
 describe('csrf guard: report-only and events', () => {
