@@ -25,12 +25,12 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Pack
 /** The public names each entry must export (design.md, "Public entry points"). */
 const PROMISED: Record<string, string[]> = {
   '.': ['createSessions', 'ConfigError', 'StoreError', 'HoldfastError'],
-  './express': ['session'],
+  './express': ['session', 'csrf'],
   './express-session': ['default', 'Session', 'Store', 'MemoryStore', 'Cookie'],
-  './fastify': ['default'],
-  './koa': ['session'],
-  './hono': ['session'],
-  './web': ['createWebSessions'],
+  './fastify': ['default', 'csrf'],
+  './koa': ['session', 'csrf'],
+  './hono': ['session', 'csrf'],
+  './web': ['createWebSessions', 'createCsrf'],
   './stores/memory': ['MemoryStore'],
   './stores/sqlite': ['SqliteStore'],
   './stores/redis': ['RedisStore'],
@@ -39,6 +39,7 @@ const PROMISED: Record<string, string[]> = {
   './stores/express-session': ['fromExpressSessionStore'],
   './conformance': ['runStoreConformance'],
   './tokens': ['createTokens', 'MemoryTokenStore', 'TokenClaimsError', 'NoSigningKeyError'],
+  './csrf': ['CsrfGuard', 'decideCsrf', 'CsrfError'],
 };
 
 /** What the build makes of a source path: src/a/b.ts → dist/a/b.d.ts and dist/a/b.js. */

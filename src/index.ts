@@ -20,6 +20,7 @@ export type {
   Listener as SessionEventListener,
   ExpiryReason,
   RejectReason,
+  CsrfReason,
 } from './core/events.ts';
 export type {
   SessionStore,

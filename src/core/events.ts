@@ -7,6 +7,15 @@ import type { Logger } from './logger.ts';
 
 export type ExpiryReason = 'idle' | 'absolute' | 'anonymous';
 export type RejectReason = 'malformed' | 'bad-signature' | 'unknown' | 'corrupt-record';
+/** Why holdfast/csrf refused (or, in report-only mode, would have refused) a request. */
+export type CsrfReason =
+  | 'cross-site'
+  | 'same-site'
+  | 'bad-fetch-site'
+  | 'origin-null'
+  | 'origin-mismatch'
+  | 'token-missing'
+  | 'token-invalid';
 
 export interface SessionEventBase {
   /** Milliseconds since the epoch (the engine's clock). */
@@ -30,6 +39,8 @@ export interface SessionEventMap {
   rejected: SessionEventBase & { reason: RejectReason };
   revoked: SessionEventBase & { reason: 'revoke' | 'revoke-all' | 'session-limit' };
   'token-reuse': SessionEventBase;
+  /** holdfast/csrf refused a request (`reportOnly`: it would have, and let it pass). */
+  'csrf-refused': SessionEventBase & { reason: CsrfReason; reportOnly: boolean };
 }
 
 export type SessionEventName = keyof SessionEventMap;
@@ -47,6 +58,7 @@ const LEVEL: Readonly<Record<SessionEventName, 'info' | 'warn'>> = {
   rejected: 'warn',
   revoked: 'info',
   'token-reuse': 'warn',
+  'csrf-refused': 'warn',
 };
 
 export class SessionEvents {

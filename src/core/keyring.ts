@@ -3,7 +3,7 @@
  * signs; every secret verifies (rotation: put the new secret first, keep old ones to verify).
  * Verification is constant-time and happens before anything touches the store.
  */
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { ConfigError } from './errors.ts';
 
 /** Secrets that appear in tutorials and must never reach production. */
@@ -51,6 +51,20 @@ export interface Keyring {
   sign(id: string): string;
   /** Returns null for anything that is not a well-formed value signed by one of our secrets. */
   verify(value: string): VerifiedCookie | null;
+  /**
+   * MACs under keys derived from the secrets for another purpose (`label`, e.g. 'holdfast csrf'),
+   * so no other feature ever reuses the cookie-signing key. Same rotation rule: the first secret's
+   * key signs, every secret's key verifies.
+   */
+  derive(label: string): DerivedMac;
+}
+
+/** HMAC-SHA256 under keys derived (HKDF-SHA256, one per secret) from the keyring's secrets. */
+export interface DerivedMac {
+  /** base64url MAC of `data` under the current secret's derived key (43 characters). */
+  sign(data: string): string;
+  /** Whether `mac` is the MAC of `data` under any secret's derived key; constant time per key. */
+  verify(data: string, mac: string): boolean;
 }
 
 /** Length of a signed value: 43-char ID, '.', 43-char MAC. */
@@ -77,6 +91,26 @@ export function createKeyring(secrets: unknown, production: boolean): Keyring {
         if (given.length === expected.length && timingSafeEqual(given, expected)) return { id, keyIndex: i };
       }
       return null;
+    },
+    derive(label) {
+      return deriveMac(list, label);
+    },
+  };
+}
+
+function deriveMac(secrets: readonly string[], label: string): DerivedMac {
+  const keys = secrets.map((s) => createSecretKey(Buffer.from(hkdfSync('sha256', Buffer.from(s, 'utf8'), 'holdfast', label, 32))));
+  const mac = (key: KeyObject, data: string): string => createHmac('sha256', key).update(data).digest('base64url');
+  return {
+    sign: (data) => mac(keys[0] as KeyObject, data),
+    verify(data, given) {
+      const a = Buffer.from(given, 'utf8');
+      let ok = false;
+      for (const key of keys) {
+        const b = Buffer.from(mac(key, data), 'latin1');
+        if (a.length === b.length && timingSafeEqual(a, b)) ok = true;
+      }
+      return ok;
     },
   };
 }

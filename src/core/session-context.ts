@@ -37,6 +37,13 @@ type PendingEvent = { type: 'created' | 'login' | 'regenerated'; previousHandle:
 
 const MAX_USER_AGENT = 256;
 
+/**
+ * Called when login() / regenerate() has moved a stored session to a new ID, with the store key
+ * the session had and the engine's time. holdfast/csrf sets it to remember the previous token
+ * binding for a grace period. It may change the session's data (ctx.assign).
+ */
+export type RotationHook = (ctx: SessionContext, previousKey: string, now: number) => void;
+
 export class SessionContext {
   readonly transport: Transport;
   /** The object the application uses. */
@@ -69,6 +76,8 @@ export class SessionContext {
   #saving: Promise<void> | undefined;
   #events: PendingEvent[] | undefined;
   #bound: Record<string, unknown> | undefined;
+  /** See RotationHook. */
+  onRotate: RotationHook | undefined = undefined;
 
   constructor(
     core: EngineCore,
@@ -116,6 +125,10 @@ export class SessionContext {
   }
   get expiresAt(): number {
     return expiryOf(this.#meta, this.#core);
+  }
+  /** The engine this session belongs to (for holdfast's own layers: csrf). */
+  get engine(): EngineCore {
+    return this.#core;
   }
 
   // ---- data access (called by the proxy traps) --------------------------------------------
@@ -452,7 +465,8 @@ export class SessionContext {
   /** Remove the stored record (if any) and move to a new ID, keeping or dropping data. */
   async #dropRecord(keepData: boolean): Promise<string | undefined> {
     this.#assertOpen();
-    const previousHandle = this.#stored ? this.handle : undefined;
+    const previousKey = this.#stored ? this.key : undefined;
+    const previousHandle = previousKey === undefined ? undefined : handleOf(previousKey);
     if (this.#stored) await this.#core.store.destroy(this.key);
     if (keepData) this.decodeAll();
     else this.#resetData();
@@ -464,6 +478,7 @@ export class SessionContext {
     this.#stored = false;
     this.#id = undefined;
     this.#key = undefined;
+    if (previousKey !== undefined) this.onRotate?.(this, previousKey, this.#core.clock());
     return previousHandle;
   }
 

@@ -8,6 +8,12 @@ import { inspect } from 'node:util';
 import type { SessionContext } from './session-context.ts';
 import { RESERVED_NAMES, type Session } from './session-types.ts';
 
+/**
+ * Reads the SessionContext behind a session object (`session[SESSION_CONTEXT]`), for holdfast's
+ * own layers (holdfast/csrf); not exported from any public entry.
+ */
+export const SESSION_CONTEXT: unique symbol = Symbol('holdfast.sessionContext');
+
 const GETTERS: Record<string, (ctx: SessionContext) => unknown> = {
   id: (ctx) => ctx.id,
   handle: (ctx) => ctx.handle,
@@ -33,7 +39,7 @@ class SessionProxyHandler implements ProxyHandler<Record<string, unknown>> {
   }
 
   get(target: Record<string, unknown>, key: string | symbol): unknown {
-    if (typeof key === 'symbol') return key === inspect.custom ? Reflect.get(target, key) : undefined;
+    if (typeof key === 'symbol') return key === inspect.custom ? Reflect.get(target, key) : key === SESSION_CONTEXT ? this.ctx : undefined;
     if (RESERVED_NAMES.has(key)) {
       const getter = GETTERS[key];
       return getter === undefined ? this.ctx.method(key) : getter(this.ctx);

@@ -136,3 +136,6 @@ function defineLazySession(req: IncomingMessage, create: () => Session): void {
   (req as LazyRequest)[CREATE] = create;
   Object.defineProperty(req, 'session', LAZY_SESSION);
 }
+
+export { csrf, type CsrfMiddleware, type RequestWithCsrf, type CsrfOptions } from './csrf.ts';
+export { CsrfError } from '../../csrf/errors.ts';

@@ -172,3 +172,5 @@ function applyCookie(reply: FastifyReply, setCookie: string | undefined): void {
 const plugin = fp(holdfastFastify, { fastify: '5.x', name: 'holdfast' });
 export default plugin;
 export { plugin as holdfast };
+export { csrf, type CsrfOptions } from './csrf.ts';
+export { CsrfError } from '../../csrf/errors.ts';

@@ -119,3 +119,6 @@ function viewOf(c: Context, trustRequestUrl: boolean): RequestView {
   if (incoming !== undefined && incoming.socket !== undefined) return new NodeRequestView(incoming);
   return new WebRequestView(c.req.raw, undefined, undefined, trustRequestUrl);
 }
+
+export { csrf, type CsrfVariables, type CsrfOptions } from './csrf.ts';
+export { CsrfError } from '../../csrf/errors.ts';

@@ -162,3 +162,6 @@ function appTrust(app: KoaProxySettings): TrustFn | undefined {
   }
   return fn;
 }
+
+export { csrf, type CsrfOptions } from './csrf.ts';
+export { CsrfError } from '../../csrf/errors.ts';

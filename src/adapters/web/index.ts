@@ -128,3 +128,6 @@ export function applySessionCookie(response: Response, setCookie: string): Respo
   headers.set('cache-control', noStoreCacheControl(headers.get('cache-control') ?? undefined));
   return target;
 }
+
+export { createCsrf, type WebCsrf, type WebCsrfCheck, type CsrfOptions } from './csrf.ts';
+export { CsrfError } from '../../csrf/errors.ts';
