@@ -8,6 +8,16 @@ import { inspect } from 'node:util';
 import type { SessionContext } from './session-context.ts';
 import { RESERVED_NAMES, type Session } from './session-types.ts';
 
+/** Reaches the SessionContext behind a session object (see contextOf); not enumerable, not data. */
+const CONTEXT = Symbol('holdfast.context');
+
+/** The SessionContext behind `session`, or undefined when it is not a holdfast session. */
+export function contextOf(session: unknown): SessionContext | undefined {
+  if (typeof session !== 'object' || session === null) return undefined;
+  const ctx = (session as Record<symbol, unknown>)[CONTEXT];
+  return typeof ctx === 'object' && ctx !== null ? (ctx as SessionContext) : undefined;
+}
+
 const GETTERS: Record<string, (ctx: SessionContext) => unknown> = {
   id: (ctx) => ctx.id,
   handle: (ctx) => ctx.handle,
@@ -33,7 +43,7 @@ class SessionProxyHandler implements ProxyHandler<Record<string, unknown>> {
   }
 
   get(target: Record<string, unknown>, key: string | symbol): unknown {
-    if (typeof key === 'symbol') return key === inspect.custom ? Reflect.get(target, key) : undefined;
+    if (typeof key === 'symbol') return key === inspect.custom ? Reflect.get(target, key) : key === CONTEXT ? this.ctx : undefined;
     if (RESERVED_NAMES.has(key)) {
       const getter = GETTERS[key];
       return getter === undefined ? this.ctx.method(key) : getter(this.ctx);
