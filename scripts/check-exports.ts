@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ex
 
 /** The public names each entry must export (design.md, "Public entry points"). */
 const PROMISED: Record<string, string[]> = {
-  '.': ['createSessions', 'ConfigError', 'StoreError', 'HoldfastError'],
+  '.': ['createSessions', 'ConfigError', 'StoreError', 'HoldfastError', 'sessionStatus', 'extendSession'],
   './express': ['session'],
   './express-session': ['default', 'Session', 'Store', 'MemoryStore', 'Cookie'],
   './fastify': ['default'],
@@ -26,6 +26,7 @@ const PROMISED: Record<string, string[]> = {
   './stores/postgres': ['PostgresStore'],
   './stores/mysql': ['MysqlStore'],
   './stores/express-session': [],
+  './client': ['watchSession', 'passiveFetch'],
 };
 
 const problems: string[] = [];

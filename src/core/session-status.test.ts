@@ -73,7 +73,7 @@ test('a passive request still writes its changes (data only, the expiry stays) a
   const ctx = await h.load(cookie);
   const before = ctx.expiresAt;
   sessionStatus(ctx.session);
-  (ctx.session as Record<string, unknown>).note = 'x';
+  (ctx.session as unknown as Record<string, unknown>).note = 'x';
   assert.equal(await h.commit(ctx), undefined);
   const writes = h.store.writes;
   assert.deepEqual(writes.map((w) => w.op), ['patch']);
@@ -121,7 +121,7 @@ test('no session: not authenticated, nothing left, nothing written', async () =>
 test('an anonymous stored session reports its time but is not authenticated', async () => {
   const h = harness();
   const first = await h.load();
-  (first.session as Record<string, unknown>).cart = [1];
+  (first.session as unknown as Record<string, unknown>).cart = [1];
   const cookie = pairOf(await h.commit(first));
   const status = sessionStatus((await h.load(cookie)).session);
   assert.equal(status.authenticated, false);
