@@ -45,8 +45,13 @@ interface Tabs {
 let users = 0;
 
 /** A signed-in browser context with `count` tabs open on /app, each watching the session. */
-async function signedIn(count: number): Promise<Tabs> {
+async function signedIn(count: number, noBroadcastChannel = false): Promise<Tabs> {
   const context = await (browser as Browser).newContext({ baseURL: app.url });
+  if (noBroadcastChannel) {
+    await context.addInitScript(() => {
+      delete (window as unknown as { BroadcastChannel?: unknown }).BroadcastChannel;
+    });
+  }
   await context.clock.install({ time: app.clock.now() + SKEW_MS });
   // Paused: browser time moves only with advance() below, in step with the server's.
   await context.clock.pauseAt(app.clock.now() + SKEW_MS + 1);
@@ -123,13 +128,28 @@ test('extend in one tab extends the session and closes the warning in both', { s
   await tabs.context.close();
 });
 
-test('log out in one tab reaches the other', { skip: missing }, async () => {
-  const tabs = await signedIn(2);
+for (const noBroadcastChannel of [false, true]) {
+  const how = noBroadcastChannel ? 'storage events (no BroadcastChannel)' : 'BroadcastChannel';
+  test(`log out in one tab reaches the other, over ${how}`, { skip: missing }, async () => {
+    const tabs = await signedIn(2, noBroadcastChannel);
+    const [a, b] = tabs.pages as [Page, Page];
+    assert.equal(await a.evaluate(() => typeof BroadcastChannel), noBroadcastChannel ? 'undefined' : 'function');
+    await a.evaluate(() => (window as unknown as { watch: { logout(): Promise<void> } }).watch.logout());
+    await a.waitForURL('**/login');
+    await b.waitForURL('**/login');
+    assert.equal(await tabs.expiresAt(), undefined, 'the server-side session is gone');
+    await tabs.context.close();
+  });
+}
+
+test('extend syncs over storage events too (no BroadcastChannel)', { skip: missing }, async () => {
+  const tabs = await signedIn(2, true);
   const [a, b] = tabs.pages as [Page, Page];
-  await a.evaluate(() => (window as unknown as { watch: { logout(): Promise<void> } }).watch.logout());
-  await a.waitForURL('**/login');
-  await b.waitForURL('**/login');
-  assert.equal(await tabs.expiresAt(), undefined, 'the server-side session is gone');
+  await tabs.advance(IDLE_MS - WARN_MS + 2000);
+  await b.waitForSelector('dialog.holdfast-warning[open]');
+  await a.waitForSelector('dialog.holdfast-warning[open]');
+  await a.click('[data-holdfast=extend]');
+  await b.waitForFunction(() => !(document.querySelector('dialog.holdfast-warning') as HTMLDialogElement).open, undefined, { timeout: 5000 });
   await tabs.context.close();
 });
 
