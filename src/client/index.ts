@@ -96,6 +96,7 @@ export function watchSession(o: WatchOptions): SessionWatch {
   let live: HTMLElement;
   let before: Element | null = null;
   let spoken = 0;
+  let waited = 0;
 
   const send = (m: Msg): void => {
     if (bc) bc.postMessage(m);
@@ -103,7 +104,7 @@ export function watchSession(o: WatchOptions): SessionWatch {
       try {
         localStorage.setItem(key, JSON.stringify({ ...m, n: Math.random() }));
       } catch {
-        /* storage off: this tab only */
+        /* no storage: this tab only */
       }
   };
   const receive = (m: Msg): void => {
@@ -123,7 +124,9 @@ export function watchSession(o: WatchOptions): SessionWatch {
     if (s.authenticated && s.remainingMs > 0) setDeadline(Date.now() + s.remainingMs, true);
     else end('expired', true);
   };
-  const json = (r: Response): Promise<Status> => (r.ok ? (r.json() as Promise<Status>) : Promise.reject(new Error(String(r.status))));
+  // 401/403: nobody signed in. Other failures: retry later.
+  const json = (r: Response): Promise<Status> =>
+    r.ok ? (r.json() as Promise<Status>) : r.status === 401 || r.status === 403 ? Promise.resolve({ authenticated: false, remainingMs: 0 }) : Promise.reject(new Error(String(r.status)));
 
   const check = (): Promise<void> =>
     (checking ??= passiveFetch(o.statusUrl)
@@ -171,7 +174,7 @@ export function watchSession(o: WatchOptions): SessionWatch {
       l.dataset.holdfast = 'logout';
       l.onclick = () => void logout();
     }
-    // Escape means "I am here": extend rather than hide the warning unanswered.
+    // Escape = "I am here".
     d.oncancel = (e) => {
       e.preventDefault();
       void extend();
@@ -200,7 +203,7 @@ export function watchSession(o: WatchOptions): SessionWatch {
       (dialog.querySelector('[data-holdfast=extend]') as HTMLElement).focus();
       spoken = 0;
     }
-    // Speak now and then (every 15 s, every 5 s at the end), not every second.
+    // Speak every 15 s (5 s at the end), not every second.
     if (!spoken || (s !== spoken && (s % 15 === 0 || (s <= 10 && s % 5 === 0)))) {
       live.textContent = text;
       spoken = s;
@@ -220,11 +223,12 @@ export function watchSession(o: WatchOptions): SessionWatch {
 
   const tick = (): void => {
     const now = Date.now();
-    // Timers that fired late (sleep, throttling) mean the count may be stale: ask the server.
+    // A late tick (sleep): the count may be stale.
     const gap = now - last > 4e3 && !doc.hidden;
     last = now;
     const left = deadline - now;
-    if (gap || left <= 0 || (left <= warnBefore && !dialog?.open)) void check();
+    // No answer yet: retry every 30 s.
+    if (gap || left <= 0 || (left <= warnBefore && !dialog?.open) || (left === Infinity && ++waited % 30 === 0)) void check();
     else render();
   };
 
