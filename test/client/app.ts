@@ -20,8 +20,8 @@ export const WARN_MS = 20_000;
 export interface ClientApp {
   url: string;
   clock: TestClock;
-  /** Status requests the server answered, and how many carried Holdfast-Passive: 1. */
-  counts: { status: number; passive: number };
+  /** Status requests the server answered (how many carried Holdfast-Passive: 1), logout requests. */
+  counts: { status: number; passive: number; logout: number };
   /** Server-side expiry of the user's session (each test signs in its own), or undefined when it has none. */
   expiresAt(userId: string): Promise<number | undefined>;
   close(): Promise<void>;
@@ -35,7 +35,7 @@ const page = (body: string): string => `<!doctype html><html lang="en"><head><me
 export async function startClientApp(): Promise<ClientApp> {
   const clock = new TestClock();
   const store = new MemoryStore({ sweepInterval: 0 });
-  const counts = { status: 0, passive: 0 };
+  const counts = { status: 0, passive: 0, logout: 0 };
   const mw = session({ secrets: SECRET, store, production: false, clock: clock.now, idleTimeout: IDLE_MS, absoluteTimeout: '1h', expiryHeader: true });
   const module = stripTypeScriptTypes(readFileSync(new URL('../../src/client/index.ts', import.meta.url), 'utf8'));
   const app = express();
@@ -50,11 +50,12 @@ export async function startClientApp(): Promise<ClientApp> {
     await sessionOf(req).login(String(req.query.user));
     res.sendStatus(204);
   });
-  app.get('/app', (_req, res) => {
+  app.get('/app', (req, res) => {
+    const logoutOnClose = req.query.close === '1';
     res.send(
       page(`<h1>App</h1><button id="other">other</button><script type="module">
 import { watchSession } from '/client.js';
-window.watch = watchSession({ statusUrl: '/session/status', extendUrl: '/session/extend', logoutUrl: '/logout', loginUrl: '/login', warnBefore: ${WARN_MS}, observeFetch: true });
+window.watch = watchSession({ statusUrl: '/session/status', extendUrl: '/session/extend', logoutUrl: '/logout', loginUrl: '/login', warnBefore: ${WARN_MS}, observeFetch: true, logoutOnClose: ${logoutOnClose} });
 </script>`),
     );
   });
@@ -70,6 +71,7 @@ window.watch = watchSession({ statusUrl: '/session/status', extendUrl: '/session
     res.json(extendSession(sessionOf(req)));
   });
   app.post('/logout', async (req, res) => {
+    counts.logout += 1;
     await sessionOf(req).logout();
     res.sendStatus(204);
   });

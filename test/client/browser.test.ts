@@ -45,7 +45,7 @@ interface Tabs {
 let users = 0;
 
 /** A signed-in browser context with `count` tabs open on /app, each watching the session. */
-async function signedIn(count: number, noBroadcastChannel = false): Promise<Tabs> {
+async function signedIn(count: number, noBroadcastChannel = false, path = '/app'): Promise<Tabs> {
   const context = await (browser as Browser).newContext({ baseURL: app.url });
   if (noBroadcastChannel) {
     await context.addInitScript(() => {
@@ -64,7 +64,7 @@ async function signedIn(count: number, noBroadcastChannel = false): Promise<Tabs
   const pages: Page[] = [];
   for (let n = 0; n < count; n++) {
     const page = await context.newPage();
-    await page.goto('/app');
+    await page.goto(path);
     await page.waitForFunction(() => (window as unknown as { watch?: { remainingMs: number } }).watch?.remainingMs !== undefined);
     pages.push(page);
   }
@@ -211,5 +211,23 @@ test('when the session ends the user is sent to the login page', { skip: missing
   await tabs.advance(WARN_MS);
   await page.waitForURL('**/login');
   assert.equal(await tabs.expiresAt(), undefined, 'the server agrees: no live session');
+  await tabs.context.close();
+});
+
+test('logoutOnClose: leaving the page sends a logout beacon; without the option nothing is sent', { skip: missing }, async () => {
+  const plain = await signedIn(1);
+  const before = app.counts.logout;
+  await (plain.pages[0] as Page).goto('/login');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(app.counts.logout, before, 'no beacon without the option');
+  assert.notEqual(await plain.expiresAt(), undefined);
+  await plain.context.close();
+
+  const tabs = await signedIn(1, false, '/app?close=1');
+  await (tabs.pages[0] as Page).goto('/login');
+  const deadline = Date.now() + 5000;
+  while (app.counts.logout === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(app.counts.logout, before + 1, 'one beacon on pagehide');
+  assert.equal(await tabs.expiresAt(), undefined, 'the beacon logged the session out');
   await tabs.context.close();
 });
