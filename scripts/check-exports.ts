@@ -24,7 +24,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Pack
 
 /** The public names each entry must export (design.md, "Public entry points"). */
 const PROMISED: Record<string, string[]> = {
-  '.': ['createSessions', 'ConfigError', 'StoreError', 'HoldfastError'],
+  '.': ['createSessions', 'ConfigError', 'StoreError', 'HoldfastError', 'sessionStatus', 'extendSession'],
   './express': ['session', 'csrf'],
   './express-session': ['default', 'Session', 'Store', 'MemoryStore', 'Cookie'],
   './fastify': ['default', 'csrf'],
@@ -40,6 +40,7 @@ const PROMISED: Record<string, string[]> = {
   './conformance': ['runStoreConformance'],
   './tokens': ['createTokens', 'MemoryTokenStore', 'TokenClaimsError', 'NoSigningKeyError'],
   './csrf': ['CsrfGuard', 'decideCsrf', 'CsrfError'],
+  './client': ['watchSession', 'passiveFetch'],
 };
 
 /** What the build makes of a source path: src/a/b.ts → dist/a/b.d.ts and dist/a/b.js. */

@@ -9,6 +9,8 @@ export type { SessionInfo } from './core/engine-core.ts';
 export type { Session, SessionApi, SessionData, LoginOptions, RegenerateOptions } from './core/session-types.ts';
 export type { CookieOptions, SameSite, Priority } from './core/cookie-policy.ts';
 export { noStoreCacheControl } from './core/cookie-policy.ts';
+export { sessionStatus, extendSession, EXPIRES_HEADER, type SessionStatus } from './core/session-status.ts';
+export { PASSIVE_HEADER } from './core/session-context.ts';
 export type { Duration } from './core/duration.ts';
 export { parseDuration } from './core/duration.ts';
 export type { Logger } from './core/logger.ts';

@@ -60,6 +60,8 @@ export class EngineCore implements Timeouts {
   readonly anonymousMs: number;
   readonly touchAfterMs: number;
   readonly maxSessionsPerUser: number;
+  /** Responses carry Holdfast-Session-Expires (see SessionContext.expiryHeader). */
+  readonly expiryHeader: boolean;
   readonly #trust: TrustFn;
   readonly #trustConfigured: boolean;
   readonly #warnings: WarnOnce;
@@ -77,6 +79,7 @@ export class EngineCore implements Timeouts {
     this.anonymousMs = options.anonymousMs;
     this.touchAfterMs = options.touchAfterMs;
     this.maxSessionsPerUser = options.maxSessionsPerUser;
+    this.expiryHeader = options.expiryHeader;
     this.#trust = options.trust;
     this.#trustConfigured = options.trustConfigured;
     this.#warnings = new WarnOnce(options.logger);

@@ -36,6 +36,11 @@ export interface SessionOptions {
   clock?: () => number;
   /** Production rules (strict secrets, Secure always). Default: NODE_ENV === 'production'. */
   production?: boolean;
+  /**
+   * Send `Holdfast-Session-Expires: <seconds left>` on responses to requests with a session, so
+   * the browser module (holdfast/client) learns of every extension without polling. Default false.
+   */
+  expiryHeader?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -52,11 +57,12 @@ export interface ResolvedOptions {
   readonly logger: Logger | undefined;
   readonly clock: () => number;
   readonly production: boolean;
+  readonly expiryHeader: boolean;
 }
 
 const KNOWN = new Set([
   'secrets', 'store', 'trustProxy', 'cookie', 'idleTimeout', 'absoluteTimeout', 'anonymousTimeout',
-  'touchAfter', 'storeTimeout', 'maxSessionsPerUser', 'logger', 'clock', 'production',
+  'touchAfter', 'storeTimeout', 'maxSessionsPerUser', 'logger', 'clock', 'production', 'expiryHeader',
 ]);
 
 /** Resolve options; `extraKeys` are options an adapter understands on top of these. */
@@ -87,6 +93,7 @@ export function resolveOptions(options: SessionOptions, extraKeys: readonly stri
   if (options.production !== undefined && typeof options.production !== 'boolean') {
     throw new ConfigError('production must be true or false (leave it out to follow NODE_ENV)');
   }
+  if (options.expiryHeader !== undefined && typeof options.expiryHeader !== 'boolean') throw new ConfigError('expiryHeader must be true or false');
   const logger = options.logger as unknown as Record<string, unknown> | null | undefined;
   if (logger !== undefined && (logger === null || typeof logger !== 'object' || !['info', 'warn', 'error'].every((m) => typeof logger[m] === 'function'))) {
     throw new ConfigError('logger must be pino-compatible: an object with info, warn and error methods');
@@ -105,6 +112,7 @@ export function resolveOptions(options: SessionOptions, extraKeys: readonly stri
     logger: options.logger,
     clock: options.clock ?? Date.now,
     production,
+    expiryHeader: options.expiryHeader ?? false,
   };
 }
 

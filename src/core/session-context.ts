@@ -9,7 +9,7 @@
 import { parseDuration, type Duration } from './duration.ts';
 import { CorruptRecordError, SessionStateError } from './errors.ts';
 import type { SessionEventMap } from './events.ts';
-import { expiryOf } from './expiry.ts';
+import { expiryOf, idleLimitOf } from './expiry.ts';
 import { generateId, handleOf, storeKeyOf } from './ids.ts';
 import { changesOf } from './change-set.ts';
 import { applyDataPatch, emptyData, toNullProto } from './record-codec.ts';
@@ -44,6 +44,12 @@ const MAX_USER_AGENT = 256;
  */
 export type RotationHook = (ctx: SessionContext, previousKey: string, now: number) => void;
 
+/**
+ * Request header of a passive request (a status poll): it never counts as activity. Honoured
+ * whatever its origin, because all it can do is not extend a session.
+ */
+export const PASSIVE_HEADER = 'holdfast-passive';
+
 export class SessionContext {
   readonly transport: Transport;
   /** The object the application uses. */
@@ -67,6 +73,12 @@ export class SessionContext {
   /** Keys the handler assigned (only these, and objects, can differ from their stored text). */
   #assigned: Set<string> | undefined;
   #touchRequested = false;
+  /**
+   * A passive request (a status poll): activity does not extend the idle expiry, so the commit
+   * never touches the record for the touch throttle. Changes are still written (without meta) and
+   * an explicit touch() still extends. Also set by a `Holdfast-Passive: 1` request header.
+   */
+  passive = false;
   /** The client holds a cookie that must be cleared unless a new one replaces it. */
   #clearCookie: boolean;
   /** A save() wrote and the response still owes the client the cookie. */
@@ -129,6 +141,31 @@ export class SessionContext {
   /** The engine this session belongs to (for holdfast's own layers: csrf). */
   get engine(): EngineCore {
     return this.#core;
+  }
+  /** The idle limit that applies now (shorter before login). */
+  get idleLimitMs(): number {
+    return idleLimitOf(this.#meta, this.#core);
+  }
+  /** When the absolute timeout ends this session (ms since the epoch). */
+  get absoluteExpiresAt(): number {
+    return this.#meta.createdAt + this.#core.absoluteMs;
+  }
+  /** The engine's clock. */
+  now(): number {
+    return this.#core.clock();
+  }
+
+  /**
+   * The value of `Holdfast-Session-Expires` for this response (whole seconds left; '0' when the
+   * request ended its session), or undefined when the `expiryHeader` option is off or there is no
+   * session to speak of. Call after beginCommit(), once the commit's work is done.
+   */
+  expiryHeader(): string | undefined {
+    if (!this.#core.expiryHeader) return undefined;
+    if (this.#stored || this.#meta.userId !== null) {
+      return String(Math.max(0, Math.floor((this.expiresAt - this.#core.clock()) / 1000)));
+    }
+    return this.#clearCookie ? '0' : undefined;
   }
 
   // ---- data access (called by the proxy traps) --------------------------------------------
@@ -337,7 +374,8 @@ export class SessionContext {
       return { op: 'set', key: this.key, record: { meta: this.#stamp(now), data }, now, cookie: 'set' };
     }
 
-    const due = this.#touchRequested || now - this.#meta.touchedAt >= core.touchAfterMs;
+    // The passive header is read only when a touch would be due (once per touchAfter at most).
+    const due = this.#touchRequested || (now - this.#meta.touchedAt >= core.touchAfterMs && !this.#isPassive());
     this.#touchRequested = false;
     if (changes !== undefined) {
       // Not due: the stored meta stays as it is (a concurrent request may have touched it since).
@@ -461,6 +499,10 @@ export class SessionContext {
   }
 
   // ---- internals -------------------------------------------------------------------------
+
+  #isPassive(): boolean {
+    return this.passive || this.#view.header(PASSIVE_HEADER) === '1';
+  }
 
   /** Remove the stored record (if any) and move to a new ID, keeping or dropping data. */
   async #dropRecord(keepData: boolean): Promise<string | undefined> {

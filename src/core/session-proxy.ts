@@ -14,6 +14,13 @@ import { RESERVED_NAMES, type Session } from './session-types.ts';
  */
 export const SESSION_CONTEXT: unique symbol = Symbol('holdfast.sessionContext');
 
+/** The SessionContext behind `session`, or undefined when it is not a holdfast session. */
+export function contextOf(session: unknown): SessionContext | undefined {
+  if (typeof session !== 'object' || session === null) return undefined;
+  const ctx = (session as Record<symbol, unknown>)[SESSION_CONTEXT];
+  return typeof ctx === 'object' && ctx !== null ? (ctx as SessionContext) : undefined;
+}
+
 const GETTERS: Record<string, (ctx: SessionContext) => unknown> = {
   id: (ctx) => ctx.id,
   handle: (ctx) => ctx.handle,

@@ -31,6 +31,7 @@ import { noStoreCacheControl } from '../../core/cookie-policy.ts';
 import { WarnOnce } from '../../core/logger.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import { SessionContext } from '../../core/session-context.ts';
+import { EXPIRES_HEADER } from '../../core/session-status.ts';
 import type { Session } from '../../core/session-types.ts';
 import { publicSessions, type Engine, type Sessions } from '../../core/sessions.ts';
 import type { TrustFn } from '../../core/trust-proxy.ts';
@@ -145,12 +146,14 @@ const holdfastFastify: FastifyPluginCallback<FastifySessionOptions> = (fastify, 
     }
     if (!plan.pending) {
       applyCookie(reply, plan.setCookie);
+      applyExpiry(reply, ctx);
       next(null, payload);
       return;
     }
     plan.done.then(
       (setCookie) => {
         applyCookie(reply, setCookie);
+        applyExpiry(reply, ctx);
         next(null, payload);
       },
       (error: Error) => next(error),
@@ -166,6 +169,11 @@ function applyCookie(reply: FastifyReply, setCookie: string | undefined): void {
   reply.header('set-cookie', setCookie);
   const existing = reply.getHeader('cache-control');
   reply.header('cache-control', noStoreCacheControl(existing === undefined ? undefined : String(existing)));
+}
+
+function applyExpiry(reply: FastifyReply, ctx: SessionContext): void {
+  const value = ctx.expiryHeader();
+  if (value !== undefined) reply.header(EXPIRES_HEADER, value);
 }
 
 /** The plugin: `app.register(holdfast, options)`. */

@@ -33,6 +33,7 @@ import { StoreError } from '../../core/errors.ts';
 import type { RequestView } from '../../core/engine-core.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import { SessionContext } from '../../core/session-context.ts';
+import { EXPIRES_HEADER } from '../../core/session-status.ts';
 import type { Session, SessionData } from '../../core/session-types.ts';
 import { publicSessions, type Sessions } from '../../core/sessions.ts';
 import { NodeRequestView } from '../node/request-view.ts';
@@ -90,6 +91,8 @@ export function session<Data extends object = SessionData>(options: HonoSessionO
     } catch (error) {
       throw withResponse(error);
     }
+    const expires = ctx.expiryHeader();
+    if (expires !== undefined) c.header(EXPIRES_HEADER, expires);
     if (setCookie === undefined) return;
     // c.header copies the finalized response first when its headers are immutable.
     c.header('Set-Cookie', setCookie, { append: true });

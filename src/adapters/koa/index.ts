@@ -29,6 +29,7 @@ import { createDefaultEngine } from '../../create-sessions.ts';
 import { noStoreCacheControl } from '../../core/cookie-policy.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import { SessionContext } from '../../core/session-context.ts';
+import { EXPIRES_HEADER } from '../../core/session-status.ts';
 import type { Session } from '../../core/session-types.ts';
 import { publicSessions, type Engine, type Sessions } from '../../core/sessions.ts';
 import type { TrustFn } from '../../core/trust-proxy.ts';
@@ -106,6 +107,8 @@ export function session(options: KoaSessionOptions): KoaSessionMiddleware {
     if (!(sc instanceof SessionContext)) return;
     const plan = sc.beginCommit();
     const setCookie = plan.pending ? await plan.done : plan.setCookie;
+    const expires = sc.expiryHeader();
+    if (expires !== undefined) ctx.set(EXPIRES_HEADER, expires);
     if (setCookie === undefined) return;
     ctx.append('Set-Cookie', setCookie);
     const existing = ctx.response.get('Cache-Control');

@@ -13,7 +13,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { CommitPlan, SessionContext } from '../../core/session-context.ts';
-import { applySessionCookie } from './response-headers.ts';
+import { applyExpiryHeader, applySessionCookie } from './response-headers.ts';
 
 type End = ServerResponse['end'];
 type WriteHead = ServerResponse['writeHead'];
@@ -39,6 +39,7 @@ export function commitOnEnd(res: ServerResponse, ctx: SessionContext, onError: (
         args = foldHeaders(res, args);
         applySessionCookie(res, setCookie);
       }
+      applyExpiryHeader(res, ctx);
     }
     return writeHead.apply(this, args);
   } as WriteHead;
@@ -66,11 +67,13 @@ export function commitOnEnd(res: ServerResponse, ctx: SessionContext, onError: (
     }
     if (!plan.pending) {
       applySessionCookie(res, plan.setCookie);
+      applyExpiryHeader(res, ctx);
       return end.apply(this, args);
     }
     plan.done.then(
       (setCookie) => {
         applySessionCookie(res, setCookie);
+        applyExpiryHeader(res, ctx);
         end.apply(res, args);
       },
       (error: unknown) => {

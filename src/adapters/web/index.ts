@@ -33,6 +33,7 @@ import { noStoreCacheControl } from '../../core/cookie-policy.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { SessionOptions } from '../../core/options.ts';
 import { SessionContext } from '../../core/session-context.ts';
+import { EXPIRES_HEADER } from '../../core/session-status.ts';
 import type { Session, SessionData } from '../../core/session-types.ts';
 import { publicSessions, type Sessions } from '../../core/sessions.ts';
 import type { TrustFn } from '../../core/trust-proxy.ts';
@@ -107,8 +108,10 @@ class CommittableSession<Data extends object> implements WebSession<Data> {
   async commit(response: Response): Promise<Response> {
     const plan = this.#ctx.beginCommit();
     const setCookie = plan.pending ? await plan.done : plan.setCookie;
-    if (setCookie === undefined) return response;
-    return applySessionCookie(response, setCookie);
+    const expires = this.#ctx.expiryHeader();
+    const target = expires === undefined ? response : withHeader(response, EXPIRES_HEADER, expires);
+    if (setCookie === undefined) return target;
+    return applySessionCookie(target, setCookie);
   }
 }
 
@@ -116,6 +119,17 @@ class CommittableSession<Data extends object> implements WebSession<Data> {
  * Append the Set-Cookie (and no-store) to a Response, copying it first when its headers are
  * immutable (`Response.redirect()`, `fetch()` results).
  */
+function withHeader(response: Response, name: string, value: string): Response {
+  try {
+    response.headers.set(name, value);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set(name, value);
+    return copy;
+  }
+}
+
 export function applySessionCookie(response: Response, setCookie: string): Response {
   let target = response;
   try {
