@@ -4,6 +4,7 @@
  * With TRUST_PROXY=1 Chromium signs in through it and gets `__Host-sid` with Secure; without
  * trustProxy the app sends no cookie and says once that this looks like Azure and what to set.
  */
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
@@ -11,6 +12,8 @@ import { startDemo, type Demo } from './support/demo.ts';
 import { ARR_SSL, startArrProxy, type ArrProxy } from './support/arr-proxy.ts';
 import { launchChromium, newContext, recordResponses, requireTools, settle, shownUser, signInThroughForm } from './support/browser.ts';
 import { send } from '../support/http-client.ts';
+
+const azureDoc = readFileSync(new URL('../../deploy/azure.md', import.meta.url), 'utf8');
 
 const ready = await requireTools({ nginx: false });
 
@@ -98,6 +101,7 @@ describe('Azure App Service front end (emulated) in front of the demo', { skip: 
       assert.match(warnings[0]!, /X-ARR-SSL/);
       assert.match(warnings[0]!, /Azure App Service/);
       assert.match(warnings[0]!, /set trustProxy: true \(or 1\)/);
+      assert.ok(azureDoc.includes(`\n${warnings[0]!}\n`), 'deploy/azure.md quotes the warning exactly as printed');
     });
   });
 });

@@ -8,6 +8,7 @@
  * Either way the app prints exactly one warning that names the fix (`set trustProxy: 1`), however
  * many requests come in.
  */
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
@@ -16,6 +17,8 @@ import { startNginx, type Nginx } from './support/nginx.ts';
 import { launchChromium, newContext, recordResponses, requireTools, settle, shownUser, signInThroughForm } from './support/browser.ts';
 
 const ready = await requireTools({ nginx: true });
+
+const nginxReadme = readFileSync(new URL('../../deploy/nginx/README.md', import.meta.url), 'utf8');
 
 const FIX = 'request from 127.0.0.1 had X-Forwarded-Proto: https but trustProxy is off; if 127.0.0.1 is your TLS proxy set trustProxy: 1';
 
@@ -73,6 +76,9 @@ describe('nginx in front of the demo started without trustProxy', { skip: !ready
           assert.equal(warnings.length, 1, `exactly one warning in:\n${demo.output}`);
           assert.ok(warnings[0]!.includes(FIX), warnings[0]);
           assert.ok(warnings[0]!.includes('set trustProxy: 1'));
+          if (nodeEnv === 'production') {
+            assert.ok(nginxReadme.includes(`\n${warnings[0]!}\n`), 'deploy/nginx/README.md quotes the warning exactly as printed');
+          }
         } finally {
           await context.close();
         }
