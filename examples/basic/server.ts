@@ -5,7 +5,8 @@
  *   PORT=3000 HOST=localhost npm start
  *
  * Sessions live in ./data/sessions.sqlite and survive restarts. The signing secret comes from
- * SESSION_SECRET, or (development only) is generated once into ./data/secret.
+ * SESSION_SECRET, or (development only) is generated once into ./data/secret. Behind a TLS proxy
+ * set TRUST_PROXY (1 for one nginx: deploy/nginx/README.md; Azure App Service: deploy/azure.md).
  */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
