@@ -49,7 +49,21 @@ export function nginxAvailable(): boolean {
   return existsSync(NGINX);
 }
 
+/**
+ * Starts nginx on three fresh loopback ports. The ports were free a moment before nginx binds
+ * them; if another process took one meanwhile, nginx exits with EADDRINUSE and this tries again.
+ */
 export async function startNginx(upstreamPort: number): Promise<Nginx> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNginxOnce(upstreamPort);
+    } catch (error) {
+      if (attempt >= 3 || !String((error as Error).message).includes('Address already in use')) throw error;
+    }
+  }
+}
+
+async function startNginxOnce(upstreamPort: number): Promise<Nginx> {
   const prefix = mkdtempSync(join(tmpdir(), 'holdfast-e2e-nginx-'));
   const { key, cert } = testCertificate();
   writeFileSync(join(prefix, 'cert.pem'), cert);
@@ -112,7 +126,7 @@ http {
     }
   };
   try {
-    await waitForPort(httpsPort, child, () => `${child.output}\n${readLog()}`);
+    await waitForReady(join(prefix, 'nginx.pid'), httpsPort, child, () => `${child.output}\n${readLog()}`);
   } catch (error) {
     await child.stop();
     rmSync(prefix, { recursive: true, force: true });
@@ -131,20 +145,25 @@ http {
   };
 }
 
-/** Poll until something accepts connections on the port (nginx prints nothing when it is ready). */
-async function waitForPort(port: number, child: Tracked, diagnostics: () => string, ms = 10_000): Promise<void> {
+/**
+ * Poll until nginx is up: it writes its pid file only after it has bound every listen socket (so
+ * a port that another process holds cannot pass for nginx's), then accepts on the https port.
+ */
+async function waitForReady(pidFile: string, port: number, child: Tracked, diagnostics: () => string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
     if (child.ended) throw new Error(`nginx exited:\n${diagnostics()}`);
-    if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port} within ${ms} ms:\n${diagnostics()}`);
+    if (existsSync(pidFile)) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      if (ok && !child.ended) return;
+    }
+    if (Date.now() > deadline) throw new Error(`nginx was not ready on ${port} within ${ms} ms:\n${diagnostics()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
