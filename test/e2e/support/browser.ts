@@ -45,7 +45,10 @@ export interface SeenResponse {
   setCookies: string[];
 }
 
-/** Records every response the page gets (redirects included) with its raw Set-Cookie headers. */
+/** The pending Set-Cookie reads of each `recordResponses` list. */
+const settleOf = new WeakMap<SeenResponse[], Promise<void>[]>();
+
+/** Records every response the page gets (redirects included) with its raw Set-Cookie headers; `await settle(seen)` before reading them. */
 export function recordResponses(page: Page): SeenResponse[] {
   const seen: SeenResponse[] = [];
   const pending: Promise<void>[] = [];
@@ -66,12 +69,9 @@ export function recordResponses(page: Page): SeenResponse[] {
       ),
     );
   });
-  // Await the header reads before looking: `await settle(seen)`.
   settleOf.set(seen, pending);
   return seen;
 }
-
-const settleOf = new WeakMap<SeenResponse[], Promise<void>[]>();
 
 /** Waits until the Set-Cookie headers of every response recorded so far have been read. */
 export async function settle(seen: SeenResponse[]): Promise<SeenResponse[]> {
