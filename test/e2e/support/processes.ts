@@ -20,6 +20,10 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 process.once('exit', () => {
   for (const child of live) killGroup(child, 'SIGKILL');
 });
+// Interrupted (Ctrl-C, the test runner's SIGTERM on a timeout): exit, which runs the cleanup above.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
 
 export interface Tracked {
   readonly pid: number;
