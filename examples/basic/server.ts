@@ -5,13 +5,16 @@
  *   PORT=3000 HOST=localhost npm start
  *
  * Sessions live in ./data/sessions.sqlite and survive restarts. The signing secret comes from
- * SESSION_SECRET, or (development only) is generated once into ./data/secret.
+ * SESSION_SECRET, or (development only) is generated once into ./data/secret. Behind a TLS proxy
+ * set TRUST_PROXY (1 for one nginx: deploy/nginx/README.md; Azure App Service: deploy/azure.md).
  */
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { session, type RequestWithSession } from 'holdfast/express';
 import { SqliteStore } from 'holdfast/stores/sqlite';
 import { loadOrCreateSecret } from './secret.ts';
 import { page, sessionsPage, homePage } from './pages.ts';
+import { trustProxyFromEnv } from './trust-proxy-env.ts';
 
 declare module 'holdfast' {
   interface SessionData {
@@ -27,8 +30,9 @@ const dataDir = process.env.DATA_DIR ?? 'data';
 const sessions = session({
   secrets: process.env.SESSION_SECRET ?? loadOrCreateSecret(dataDir),
   store: new SqliteStore({ path: `${dataDir}/sessions.sqlite` }),
-  // Behind nginx or a cloud load balancer, tell holdfast which hop terminates TLS:
-  trustProxy: process.env.TRUST_PROXY === undefined ? false : Number(process.env.TRUST_PROXY),
+  // Behind nginx or a cloud load balancer, tell holdfast which hop terminates TLS
+  // (TRUST_PROXY=1 behind one nginx; see deploy/nginx/README.md and deploy/azure.md):
+  trustProxy: trustProxyFromEnv(process.env.TRUST_PROXY),
   idleTimeout: '30m',
   absoluteTimeout: '12h',
 });
@@ -102,7 +106,8 @@ app.post('/sessions/revoke-others', async (req, res) => {
 });
 
 const server = app.listen(port, host, () => {
-  console.log(`holdfast example listening on http://${host}:${port}`);
+  // The bound port, so PORT=0 (any free port) works too.
+  console.log(`holdfast example listening on http://${host}:${(server.address() as AddressInfo).port}`);
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => server.close(() => process.exit(0)));
