@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { SOURCE_CONDITION } from '../../support/app-process.ts';
 import { startTracked } from './processes.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -36,7 +37,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   };
   delete env.TRUST_PROXY;
   if (options.trustProxy !== undefined) env.TRUST_PROXY = options.trustProxy;
-  const child = startTracked(process.execPath, ['examples/basic/server.ts'], { name: 'demo', cwd: ROOT, env });
+  const child = startTracked(process.execPath, [SOURCE_CONDITION, 'examples/basic/server.ts'], { name: 'demo', cwd: ROOT, env });
   let port: number;
   try {
     const match = await child.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
