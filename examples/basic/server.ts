@@ -1,6 +1,8 @@
 /**
  * `npm start`: a small Express app on holdfast with the embedded SQLite store.
- * Sign in with any name, count visits, see your sessions on other devices and end them.
+ * Sign in with any name, count visits, see your sessions on other devices and end them. Every
+ * form is CSRF-protected (holdfast/csrf), and a signed-in page warns before the idle timeout with
+ * holdfast/client (IDLE_TIMEOUT=2m npm start to see the warning soon).
  *
  *   PORT=3000 HOST=localhost npm start
  *
@@ -10,10 +12,12 @@
  */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { session, type RequestWithSession } from 'holdfast/express';
+import { extendSession, sessionStatus } from 'holdfast';
+import { csrf, session, type RequestWithCsrf, type RequestWithSession } from 'holdfast/express';
 import { SqliteStore } from 'holdfast/stores/sqlite';
+import { holdfastClientScript } from './client-script.ts';
 import { loadOrCreateSecret } from './secret.ts';
-import { page, sessionsPage, homePage } from './pages.ts';
+import { sessionsPage, homePage } from './pages.ts';
 import { trustProxyFromEnv } from './trust-proxy-env.ts';
 
 declare module 'holdfast' {
@@ -33,7 +37,9 @@ const sessions = session({
   // Behind nginx or a cloud load balancer, tell holdfast which hop terminates TLS
   // (TRUST_PROXY=1 behind one nginx; see deploy/nginx/README.md and deploy/azure.md):
   trustProxy: trustProxyFromEnv(process.env.TRUST_PROXY),
-  idleTimeout: '30m',
+  idleTimeout: process.env.IDLE_TIMEOUT ?? '30m',
+  // Every response carries the seconds left, so the page's countdown follows real activity.
+  expiryHeader: true,
   absoluteTimeout: '12h',
 });
 sessions.sessions.on('login', (e) => console.log(`login user=${e.userId} session=${e.handle} ip=${e.ip}`));
@@ -43,23 +49,31 @@ const app = express();
 app.disable('x-powered-by');
 app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
-// Same-origin check for every form post (holdfast/csrf will take this over).
-app.use((req, res, next) => {
-  const site = req.get('sec-fetch-site');
-  if (req.method === 'POST' && site !== undefined && site !== 'same-origin' && site !== 'none') {
-    res.status(403).send(page('Forbidden', '<p>Cross-site form post refused.</p>'));
-    return;
-  }
-  next();
-});
 app.use(sessions);
+// Cross-site posts are refused (Sec-Fetch-Site / Origin, else the _csrf form field).
+app.use(csrf());
+
+const clientScript = holdfastClientScript();
+app.get('/assets/holdfast-client.js', (_req, res) => {
+  res.type('text/javascript').set('Cache-Control', 'no-cache').send(clientScript);
+});
+// For the idle-timeout warning: a passive status read, and an extension (CSRF-checked POST).
+app.get('/session/status', (req, res) => {
+  res.json(sessionStatus((req as unknown as RequestWithSession).session));
+});
+app.post('/session/extend', (req, res) => {
+  res.json(extendSession((req as unknown as RequestWithSession).session));
+});
+
+/** The CSRF token for this request's forms. */
+const tokenOf = (req: express.Request): string => (req as unknown as RequestWithCsrf).csrfToken();
 
 app.get('/', (req, res) => {
   const { session: s } = req as unknown as RequestWithSession;
   s.visits = (s.visits ?? 0) + 1;
   const flash = s.flash;
   delete s.flash;
-  res.send(homePage({ userId: s.userId, visits: s.visits, flash, expiresAt: s.expiresAt }));
+  res.send(homePage({ userId: s.userId, visits: s.visits, flash, expiresAt: s.expiresAt, csrfToken: tokenOf(req) }));
 });
 
 app.post('/login', async (req, res) => {
@@ -88,7 +102,7 @@ app.get('/sessions', async (req, res) => {
     return;
   }
   const list = await sessions.sessions.listSessions(s.userId);
-  res.send(sessionsPage(list, s.handle));
+  res.send(sessionsPage(list, s.handle, tokenOf(req)));
 });
 
 app.post('/sessions/revoke', async (req, res) => {

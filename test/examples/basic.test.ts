@@ -85,6 +85,30 @@ describe('examples/basic (npm start)', () => {
     const crossSite = await send({ port, path: '/logout', method: 'POST', headers: { ...form, 'sec-fetch-site': 'cross-site', cookie } });
     assert.equal(crossSite.status, 403);
 
+    // Without Fetch Metadata or Origin (an old browser), a form needs the page's _csrf token.
+    const bare = { 'content-type': 'application/x-www-form-urlencoded' };
+    assert.equal((await send({ port, path: '/logout', method: 'POST', headers: { ...bare, cookie } })).status, 403);
+    const page = await send({ port, path: '/', headers: { cookie } });
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+    assert.ok(token, 'every form carries a _csrf field');
+
+    // The idle-timeout warning: the page loads holdfast/client, the status read is passive.
+    assert.match(page.body, /import \{ watchSession \} from '\/assets\/holdfast-client\.js'/);
+    const script = await send({ port, path: '/assets/holdfast-client.js' });
+    assert.equal(script.status, 200);
+    assert.match(script.headers['content-type'] as string, /javascript/);
+    assert.match(script.body, /export function watchSession/);
+    const status = await send({ port, path: '/session/status', headers: { cookie } });
+    assert.equal(status.headers['set-cookie'], undefined, 'a status read never extends the session');
+    const body = JSON.parse(status.body) as { authenticated: boolean; remainingMs: number };
+    assert.equal(body.authenticated, true);
+    assert.ok(body.remainingMs > 29 * 60_000 && body.remainingMs <= 30 * 60_000);
+    assert.match(page.headers['holdfast-session-expires'] as string, /^\d+$/);
+    const extend = await send({ port, path: '/session/extend', method: 'POST', headers: { cookie } });
+    assert.equal(extend.status, 403, 'extending is a state change: CSRF-checked like a form');
+    const extended = await send({ port, path: '/session/extend', method: 'POST', headers: { cookie, 'x-csrf-token': token } });
+    assert.equal(extended.status, 200);
+
     await stop(app);
     app = await start(dataDir, port);
     const again = await send({ port, path: '/', headers: { cookie } });
