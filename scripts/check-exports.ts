@@ -26,6 +26,7 @@ const PROMISED: Record<string, string[]> = {
   './stores/postgres': ['PostgresStore'],
   './stores/mysql': ['MysqlStore'],
   './stores/express-session': [],
+  './logging': ['REDACT_PATHS', 'pinoOptions', 'sessionProps', 'sessionSerializer', 'registerMorganTokens', 'auditRecordOf'],
 };
 
 const problems: string[] = [];
