@@ -12,6 +12,16 @@ import { UsageError, type ParsedArgs } from './args.ts';
 
 export const SWEEP_OPTIONS = ['store', 'path', 'url', 'table', 'schema'] as const;
 
+/** Loads an optional driver, saying what to install when it is missing. */
+async function driver<T>(name: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw new Error(`the ${name} driver is not installed: npm install ${name}`, { cause: error });
+    throw error;
+  }
+}
+
 interface Sweepable {
   sweep(now: number): Promise<number>;
   close(): Promise<void>;
@@ -33,7 +43,7 @@ async function openStore(args: ParsedArgs): Promise<{ store: Sweepable; done: ()
     if (url === undefined) throw new UsageError(`--store ${kind} needs --url <connection string>`);
     const common = { createTable: false, sweepInterval: 0, ...(table === undefined ? {} : { table }) };
     if (kind === 'postgres') {
-      const pg = (await import('pg')).default;
+      const pg = (await driver('pg', () => import('pg'))).default;
       const pool = new pg.Pool({ connectionString: url, max: 1 });
       pool.on('error', () => undefined);
       const { PostgresStore } = await import('../stores/postgres/index.ts');
@@ -41,7 +51,7 @@ async function openStore(args: ParsedArgs): Promise<{ store: Sweepable; done: ()
       const store = new PostgresStore({ pool, ...common, ...(schema === undefined ? {} : { schema }) });
       return { store, done: async () => { await store.close(); await pool.end(); } };
     }
-    const mysql = await import('mysql2/promise');
+    const mysql = await driver('mysql2', () => import('mysql2/promise'));
     const pool = mysql.createPool({ uri: url, connectionLimit: 1 });
     const { MysqlStore } = await import('../stores/mysql/index.ts');
     const store = new MysqlStore({ pool, ...common });
