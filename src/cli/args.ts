@@ -1,7 +1,9 @@
 /** A small `--name value` / `--flag` argument reader for the holdfast command. */
+import { HoldfastError } from '../core/errors.ts';
 
-export class UsageError extends Error {
-  readonly code = 'ERR_HOLDFAST_USAGE' as const;
+/** Bad command-line usage: the CLI prints the message and exits 2. */
+export class UsageError extends HoldfastError {
+  override readonly code = 'ERR_HOLDFAST_USAGE';
 }
 
 export interface ParsedArgs {
