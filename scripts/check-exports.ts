@@ -41,6 +41,7 @@ const PROMISED: Record<string, string[]> = {
   './tokens': ['createTokens', 'MemoryTokenStore', 'TokenClaimsError', 'NoSigningKeyError'],
   './csrf': ['CsrfGuard', 'decideCsrf', 'CsrfError'],
   './client': ['watchSession', 'passiveFetch'],
+  './logging': ['REDACT_PATHS', 'pinoOptions', 'sessionProps', 'sessionSerializer', 'registerMorganTokens', 'auditRecordOf'],
 };
 
 /** What the build makes of a source path: src/a/b.ts → dist/a/b.d.ts and dist/a/b.js. */

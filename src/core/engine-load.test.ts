@@ -240,11 +240,14 @@ test('a logger hears events without IDs; rejected at warn level', async () => {
   const ctx = await h.load(cookie);
   await ctx.session.login('yan');
   await h.commit(ctx);
-  assert.deepEqual(lines.map(([level, , msg]) => [level, msg]), [
-    ['info', 'session created'],
-    ['warn', 'session rejected'],
-    ['info', 'session login'],
+  // The logged line names each event in the OWASP vocabulary (audit-vocabulary.ts).
+  assert.deepEqual(lines.map(([level, obj]) => [level, (obj as { event: string }).event]), [
+    ['info', 'session_created'],
+    ['warn', 'authz_fail:,session'],
+    ['info', 'authn_login_success:yan'],
   ]);
+  assert.deepEqual(lines.map(([, obj]) => (obj as { type: string }).type), ['created', 'rejected', 'login']);
+  assert.ok(lines.every(([, obj, msg]) => msg === (obj as { description: string }).description));
   const text = JSON.stringify(lines);
   assert.ok(!text.includes(cookie.slice(11, 54)));
   assert.ok(!text.includes(ctx.session.id));

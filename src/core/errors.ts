@@ -19,7 +19,8 @@ export type HoldfastErrorCode =
   | 'ERR_HOLDFAST_SESSION_STATE'
   | 'ERR_HOLDFAST_TOKEN_CLAIMS'
   | 'ERR_HOLDFAST_NO_SIGNING_KEY'
-  | 'ERR_HOLDFAST_CSRF';
+  | 'ERR_HOLDFAST_CSRF'
+  | 'ERR_HOLDFAST_USAGE';
 
 /** The codes of a StoreError and its subclasses. */
 export type StoreErrorCode = Extract<HoldfastErrorCode, `ERR_HOLDFAST_STORE${string}`>;

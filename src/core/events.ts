@@ -3,6 +3,7 @@
  * named by its handle. Listeners run synchronously after the fact; a throwing listener is logged
  * and never breaks the request.
  */
+import { auditRecordOf } from './audit-vocabulary.ts';
 import type { Logger } from './logger.ts';
 
 export type ExpiryReason = 'idle' | 'absolute' | 'anonymous';
@@ -90,7 +91,11 @@ export class SessionEvents {
 
   emit<K extends SessionEventName>(type: K, event: SessionEventMap[K]): void {
     const full = { type, ...event } as SessionEventMap[K] & { type: K };
-    if (this.#logger !== undefined) this.#logger[LEVEL[type]]({ event: full }, `session ${type}`);
+    if (this.#logger !== undefined) {
+      // The logged line names the event in the OWASP vocabulary (audit-vocabulary.ts).
+      const record = auditRecordOf(full as SessionEvent);
+      this.#logger[LEVEL[type]](record, record.description);
+    }
     const set = this.#listeners.get(type);
     if (set === undefined) return;
     for (const listener of set) {

@@ -244,7 +244,8 @@ describe('csrf guard: report-only and events', () => {
     assert.match(String(e.handle), /^[A-Za-z0-9_-]{12}$/);
     const text = JSON.stringify([refusals, logged]);
     assert.ok(!text.includes(token) && !text.includes(bad) && !text.includes(cookie.split('=')[1] as string));
-    assert.ok(logged.some((l) => (l as [unknown, string])[1] === 'session csrf-refused'));
+    // Logged under the OWASP vocabulary name (src/core/audit-vocabulary.ts).
+    assert.ok(logged.some((l) => ((l as [Record<string, unknown>])[0]?.event as string | undefined) === 'authz_fail:alice,csrf'), JSON.stringify(logged));
   });
 
   it('safe methods pass without Vary and without touching the session', async () => {
