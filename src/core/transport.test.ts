@@ -110,6 +110,11 @@ const cases: Case[] = [
   { name: 'Forwarded attacker prepends, trust 1', trust: 1, headers: { Forwarded: 'proto=https, for=192.0.2.60;proto=http' }, secure: false, clientIp: '192.0.2.60' },
   { name: 'Forwarded attacker prepends, XFF chain, trust 1', trust: 1, headers: { [XFF]: '192.0.2.60', Forwarded: 'proto=https, for=192.0.2.60;proto=http' }, secure: false },
   { name: 'Forwarded 3 elements, trust 3', trust: 3, headers: { Forwarded: 'for=192.0.2.60;proto=https, for=10.0.0.1;proto=http, for=10.0.0.2;proto=http' }, secure: true, clientIp: '192.0.2.60' },
+  // X-Forwarded-For entries with a port (Azure App Service's ARR sends ip:port)
+  { name: 'XFF IPv4 with port (Azure ARR), trust 1', trust: 1, headers: { [XFF]: '203.0.113.9:51234', 'X-ARR-SSL': 'x' }, secure: true, clientIp: '203.0.113.9' },
+  { name: 'XFF bracketed IPv6 with port', trust: 1, headers: { [XFF]: '[2001:db8::1]:443' }, secure: false, clientIp: '2001:db8::1' },
+  { name: 'XFF plain IPv6 is not cut at a colon', trust: 1, headers: { [XFF]: '2001:db8::1' }, secure: false, clientIp: '2001:db8::1' },
+  { name: 'CIDR list matches a hop written with a port', trust: ['10.0.0.0/8'], headers: { [XFF]: '203.0.113.9:1111, 10.1.2.3:5555', [XFP]: 'https, http' }, secure: true, clientIp: '203.0.113.9' },
   { name: 'one trusted header is enough', trust: 1, headers: { [XFP]: 'http', 'Front-End-Https': 'on' }, secure: true },
 
   // peer without address (unix socket)
@@ -278,18 +283,24 @@ test('property: never throws; never secure when trust is off and the socket is p
   );
 });
 
-test('property: clientIp is proxy-addr\'s answer over X-Forwarded-For', () => {
-  const addr = fc.constantFrom('10.0.0.1', '10.0.0.2', '127.0.0.1', '::1', '::ffff:10.0.0.3', '203.0.113.9', 'fd00::1', 'x', '1.2.3.4:80');
+// proxy-addr keeps a port on an X-Forwarded-For entry; holdfast drops it (Azure ARR writes
+// ip:port). The one port-carrying address below is trusted by no address rule, so the walks agree.
+const withoutPort = (addr: string | undefined): string | undefined => addr?.replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1');
+
+test('property: clientIp is proxy-addr\'s answer over X-Forwarded-For (less a port)', () => {
+  const peers = ['10.0.0.1', '10.0.0.2', '127.0.0.1', '::1', '::ffff:10.0.0.3', '203.0.113.9', 'fd00::1', 'x'];
+  const addr = fc.constantFrom(...peers, '1.2.3.4:80');
+  const peerArb = fc.constantFrom(...peers); // a socket's remoteAddress never carries a port
   const xffArb = fc.array(fc.tuple(addr, fc.constantFrom(',', ', ', ' , ', ',,')), { minLength: 1, maxLength: 6 }).map((parts) =>
     parts.map(([a, sep], i) => (i === 0 ? a : `${sep}${a}`)).join(''),
   );
   const trustArb = fc.constantFrom<TrustProxyOption>(true, 1, 2, 3, 'loopback', ['10.0.0.0/8'], ['uniquelocal', 'loopback'], '10.0.0.1');
   fc.assert(
-    fc.property(xffArb, addr, trustArb, (xff, peer, option) => {
+    fc.property(xffArb, peerArb, trustArb, (xff, peer, option) => {
       const trust = compileTrustProxy(option);
       const fake = { headers: { 'x-forwarded-for': xff }, socket: { remoteAddress: peer } } as unknown as IncomingMessage;
       const result = resolveTransport(request({ 'x-forwarded-for': xff }, peer), trust, true);
-      assert.equal(result.clientIp, proxyaddr(fake, trust));
+      assert.equal(result.clientIp, withoutPort(proxyaddr(fake, trust)));
     }),
     { numRuns: 3000 },
   );

@@ -62,6 +62,8 @@ let xffPos = 0;
 /**
  * The next `X-Forwarded-For` entry to the left of `xffPos`, split exactly as the `forwarded`
  * package (used by proxy-addr) splits it: on ",", dropping empty entries and surrounding spaces.
+ * A port is dropped (`203.0.113.9:51234`, `[2001:db8::1]:443`), as in a `Forwarded` node: Azure
+ * App Service's ARR writes entries that way, and an address with a port matches no trust rule.
  */
 function nextXff(header: string): string | undefined {
   let start = xffPos;
@@ -73,7 +75,7 @@ function nextXff(header: string): string | undefined {
     } else if (c === 0x2c) {
       if (start !== end) {
         xffPos = i;
-        return header.substring(start, end);
+        return forwardedNodeAddress(header.substring(start, end));
       }
       start = end = i;
     } else {
@@ -81,7 +83,7 @@ function nextXff(header: string): string | undefined {
     }
   }
   xffPos = 0;
-  return start !== end ? header.substring(start, end) : undefined;
+  return start !== end ? forwardedNodeAddress(header.substring(start, end)) : undefined;
 }
 
 /** proxy-addr's walk over `X-Forwarded-For`, the peer already trusted (hop 0). */
