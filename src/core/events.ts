@@ -4,6 +4,7 @@
  * and never breaks the request.
  */
 import { auditRecordOf } from './audit-vocabulary.ts';
+import { EventHub, type LoggedEvent } from './event-hub.ts';
 import type { Logger } from './logger.ts';
 
 export type ExpiryReason = 'idle' | 'absolute' | 'anonymous';
@@ -62,48 +63,14 @@ const LEVEL: Readonly<Record<SessionEventName, 'info' | 'warn'>> = {
   'csrf-refused': 'warn',
 };
 
-export class SessionEvents {
-  readonly #listeners = new Map<SessionEventName, Set<(event: never) => void>>();
-  readonly #logger: Logger | undefined;
-
+/** The engine's events: logged in the OWASP vocabulary (audit-vocabulary.ts) when a logger is set. */
+export class SessionEvents extends EventHub<SessionEventMap> {
   constructor(logger: Logger | undefined) {
-    this.#logger = logger;
+    super(logger, logSessionEvent, 'event');
   }
+}
 
-  /** Whether anyone listens for this event (lets the hot path skip building it). */
-  wants(type: SessionEventName): boolean {
-    return this.#logger !== undefined || this.#listeners.has(type);
-  }
-
-  on<K extends SessionEventName>(type: K, listener: Listener<K>): () => void {
-    let set = this.#listeners.get(type);
-    if (set === undefined) this.#listeners.set(type, (set = new Set()));
-    set.add(listener as (event: never) => void);
-    return () => this.off(type, listener);
-  }
-
-  off<K extends SessionEventName>(type: K, listener: Listener<K>): void {
-    const set = this.#listeners.get(type);
-    if (set === undefined) return;
-    set.delete(listener as (event: never) => void);
-    if (set.size === 0) this.#listeners.delete(type);
-  }
-
-  emit<K extends SessionEventName>(type: K, event: SessionEventMap[K]): void {
-    const full = { type, ...event } as SessionEventMap[K] & { type: K };
-    if (this.#logger !== undefined) {
-      // The logged line names the event in the OWASP vocabulary (audit-vocabulary.ts).
-      const record = auditRecordOf(full as SessionEvent);
-      this.#logger[LEVEL[type]](record, record.description);
-    }
-    const set = this.#listeners.get(type);
-    if (set === undefined) return;
-    for (const listener of set) {
-      try {
-        (listener as Listener<K>)(full);
-      } catch (error) {
-        (this.#logger ?? console).error?.({ err: error }, `holdfast: a "${type}" event listener threw`);
-      }
-    }
-  }
+function logSessionEvent(event: SessionEvent): LoggedEvent {
+  const record = auditRecordOf(event);
+  return { level: LEVEL[event.type], record, description: record.description };
 }

@@ -3,6 +3,8 @@
  * IP, user ID, the family's handle (never a token or family ID) and a reason. Listeners run
  * synchronously; one that throws is logged and never breaks the call.
  */
+import { vocabularyArg } from '../core/audit-vocabulary.ts';
+import { EventHub, type EventOf, type LoggedEvent } from '../core/event-hub.ts';
 import type { Logger } from '../core/logger.ts';
 
 export interface TokenEventBase {
@@ -35,6 +37,8 @@ export interface TokenEventMap {
 }
 
 export type TokenEventName = keyof TokenEventMap;
+/** Any one token event, tagged with its type. */
+export type TokenEvent = EventOf<TokenEventMap>;
 export type TokenListener<K extends TokenEventName> = (event: TokenEventMap[K] & { type: K }) => void;
 
 const LEVEL: Readonly<Record<TokenEventName, 'info' | 'warn'>> = {
@@ -46,40 +50,44 @@ const LEVEL: Readonly<Record<TokenEventName, 'info' | 'warn'>> = {
   rejected: 'warn',
 };
 
-export class TokenEvents {
-  readonly #listeners = new Map<TokenEventName, Set<(event: never) => void>>();
-  readonly #logger: Logger | undefined;
-
+/** Token-mode events: logged in the OWASP logging vocabulary when a logger is set. */
+export class TokenEvents extends EventHub<TokenEventMap> {
   constructor(logger: Logger | undefined) {
-    this.#logger = logger;
+    super(logger, logTokenEvent, 'token event');
   }
+}
 
-  wants(type: TokenEventName): boolean {
-    return this.#logger !== undefined || this.#listeners.has(type);
+/** OWASP vocabulary name and description of one token event (names as in audit-vocabulary.ts). */
+export function tokenAuditLineOf(event: TokenEvent): { event: string; description: string } {
+  const user = vocabularyArg(event.userId);
+  const family = vocabularyArg(event.handle);
+  switch (event.type) {
+    case 'issued':
+      return { event: `authn_token_created:${user}`, description: `User ${user} was issued a token family` };
+    case 'refreshed':
+      return { event: `authn_token_created:${user}`, description: `User ${user} refreshed token family ${family} (generation ${event.gen}${event.grace ? ', within the reuse grace' : ''})` };
+    case 'token-reuse':
+      return { event: `authn_token_reuse:${user},${family}`, description: `A used refresh token of user ${user} was presented again (${event.reason}): family ${family} revoked` };
+    case 'revoked':
+      return { event: `authn_token_revoked:${user},${family}`, description: `Token family ${family} of user ${user} was revoked (${event.reason})` };
+    case 'expired':
+      return { event: `authn_token_delete:${user},${family}`, description: `Token family ${family} of user ${user} expired (${event.reason} lifetime)` };
+    case 'rejected':
+      return { event: `authz_fail:${user},token`, description: `A presented ${event.token} token was refused (${event.reason})` };
   }
+}
 
-  on<K extends TokenEventName>(type: K, listener: TokenListener<K>): () => void {
-    let set = this.#listeners.get(type);
-    if (set === undefined) this.#listeners.set(type, (set = new Set()));
-    set.add(listener as (event: never) => void);
-    return () => {
-      set.delete(listener as (event: never) => void);
-      if (set.size === 0 && this.#listeners.get(type) === set) this.#listeners.delete(type);
-    };
-  }
-
-  emit<K extends TokenEventName>(type: K, event: TokenEventMap[K]): void {
-    if (!this.wants(type)) return;
-    const full = { type, ...event } as TokenEventMap[K] & { type: K };
-    if (this.#logger !== undefined) this.#logger[LEVEL[type]]({ event: full }, `token ${type}`);
-    const set = this.#listeners.get(type);
-    if (set === undefined) return;
-    for (const listener of set) {
-      try {
-        (listener as TokenListener<K>)(full);
-      } catch (error) {
-        (this.#logger ?? console).error?.({ err: error }, `holdfast: a "${type}" token event listener threw`);
-      }
-    }
-  }
+function logTokenEvent(event: TokenEvent): LoggedEvent {
+  const line = tokenAuditLineOf(event);
+  const record: Record<string, unknown> = {
+    datetime: new Date(event.time).toISOString(),
+    event: line.event,
+    description: line.description,
+    type: event.type,
+    family: event.handle,
+    userId: event.userId,
+    source_ip: event.ip,
+  };
+  if ('reason' in event) record['reason'] = event.reason;
+  return { level: LEVEL[event.type], record, description: line.description };
 }
