@@ -23,6 +23,8 @@ export interface DemoOptions {
   /** TRUST_PROXY for the app; leave out for no trustProxy at all. */
   trustProxy?: string;
   nodeEnv?: 'production' | 'development';
+  /** More environment for the app (IDLE_TIMEOUT, …). */
+  env?: Record<string, string>;
 }
 
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
@@ -37,6 +39,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   };
   delete env.TRUST_PROXY;
   if (options.trustProxy !== undefined) env.TRUST_PROXY = options.trustProxy;
+  Object.assign(env, options.env);
   const child = startTracked(process.execPath, [SOURCE_CONDITION, 'examples/basic/server.ts'], { name: 'demo', cwd: ROOT, env });
   let port: number;
   try {
