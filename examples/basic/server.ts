@@ -53,7 +53,7 @@ app.use(sessions);
 // Cross-site posts are refused (Sec-Fetch-Site / Origin, else the _csrf form field).
 app.use(csrf());
 
-const clientScript = holdfastClientScript();
+const clientScript = await holdfastClientScript();
 app.get('/assets/holdfast-client.js', (_req, res) => {
   res.type('text/javascript').set('Cache-Control', 'no-cache').send(clientScript);
 });
