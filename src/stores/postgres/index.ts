@@ -21,6 +21,7 @@ import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/c
 import { ConfigError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
 import { assertDataSize, DEFAULT_MAX_RECORD_BYTES, stringifyData } from '../../core/record-codec.ts';
 import type { EpochMs, SessionPatch, SessionRecord, SessionStore, TouchMeta, UserSessionEntry } from '../../core/store.ts';
+import { runCreateStatements } from './create-table.ts';
 import { rowToEntry, rowToRecord, toStoreError } from './rows.ts';
 import { createTableStatements, statementName, statements, tableNames } from './sql.ts';
 import type { PgStatements } from './sql.ts';
@@ -52,8 +53,6 @@ export interface PostgresStoreOptions {
 }
 
 /** SQLSTATEs a concurrent `CREATE ... IF NOT EXISTS` can raise when another session won the race. */
-const CREATE_RACE = new Set(['23505', '42P07', '42710']);
-const CREATE_ATTEMPTS = 5;
 
 type Op = keyof PgStatements;
 
@@ -202,7 +201,7 @@ export class PostgresStore implements SessionStore {
 
   /** Create the table once per instance; a failed attempt is retried by the next call. */
   #ensureTable(): Promise<void> {
-    this.#creating ??= this.#createTable().then(
+    this.#creating ??= runCreateStatements(this.#pool, this.#ddl).then(
       () => {
         this.#tableReady = true;
       },
@@ -212,24 +211,6 @@ export class PostgresStore implements SessionStore {
       },
     );
     return this.#creating;
-  }
-
-  async #createTable(): Promise<void> {
-    for (const text of this.#ddl) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#pool.query({ text });
-          break;
-        } catch (err) {
-          // Two sessions running CREATE ... IF NOT EXISTS at once: the loser fails on the catalog
-          // (unique violation on pg_type / pg_class, "type already exists") instead of skipping.
-          // Run it again: by then the winner has committed and IF NOT EXISTS sees its object.
-          const code = (err as { code?: unknown } | null)?.code;
-          if (attempt >= CREATE_ATTEMPTS || typeof code !== 'string' || !CREATE_RACE.has(code)) throw err;
-          await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
-        }
-      }
-    }
   }
 }
 export { createTokenTableSql, PostgresTokenStore, type PostgresTokenStoreOptions } from './token-store.ts';

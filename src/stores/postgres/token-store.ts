@@ -9,6 +9,7 @@
 import { ConfigError } from '../../core/errors.ts';
 import { FAMILY_COLUMNS, familyFromRow, familyValues } from '../../tokens/family-row.ts';
 import type { EpochMs, TokenFamily, TokenStore } from '../../tokens/store.ts';
+import { runCreateStatements } from './create-table.ts';
 import type { PgQueryable } from './index.ts';
 import { toStoreError } from './rows.ts';
 import { quoteIdentifier, statementName } from './sql.ts';
@@ -25,7 +26,6 @@ export interface PostgresTokenStoreOptions {
   sweepInterval?: number;
 }
 
-const CREATE_RACE = new Set(['23505', '42P07', '42710']);
 
 function names(table: string, schema?: string): { t: string; userIdx: string; expiresIdx: string } {
   const t = (schema === undefined ? '' : `${quoteIdentifier(schema, 'schema')}.`) + quoteIdentifier(table, 'table');
@@ -140,19 +140,7 @@ export class PostgresTokenStore implements TokenStore {
 
   #ensureTable(): Promise<void> {
     this.#creating ??= (async () => {
-      for (const text of this.#ddl) {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await this.#pool.query({ text });
-            break;
-          } catch (err) {
-            // Concurrent CREATE … IF NOT EXISTS: the loser fails on the catalog; once the winner committed it is a no-op.
-            const code = (err as { code?: unknown } | null)?.code;
-            if (attempt >= 5 || typeof code !== 'string' || !CREATE_RACE.has(code)) throw err;
-            await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
-          }
-        }
-      }
+      await runCreateStatements(this.#pool, this.#ddl);
       this.#ready = true;
     })().catch((err: unknown) => {
       this.#creating = undefined;

@@ -8,7 +8,7 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
-import { ConfigError, HoldfastError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
+import { ConfigError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
 import { assertDataSize, checkMeta, DEFAULT_MAX_RECORD_BYTES, emptyData, isCheckedMeta, parseData, stringifyData } from '../../core/record-codec.ts';
 import type {
   EpochMs,
@@ -19,7 +19,7 @@ import type {
   TouchMeta,
   UserSessionEntry,
 } from '../../core/store.ts';
-import { openDatabase } from './node-sqlite.ts';
+import { openDatabase, runStatement } from './node-sqlite.ts';
 import { buildSql, TABLE_NAME, type SqliteSql } from './sql.ts';
 
 export interface SqliteStoreOptions {
@@ -216,13 +216,7 @@ export class SqliteStore implements SessionStore {
 
   /** Run a statement; driver failures become `StoreError` (our own errors pass through). */
   #run<T>(fn: () => T): T {
-    if (this.#closed) throw new StoreError('SqliteStore is closed');
-    try {
-      return fn();
-    } catch (error) {
-      if (error instanceof HoldfastError) throw error;
-      throw new StoreError(`SqliteStore query failed: ${(error as Error).message}`, { cause: error });
-    }
+    return runStatement('SqliteStore', this.#closed, fn);
   }
 }
 

@@ -11,7 +11,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConfigError, HoldfastError, StoreError } from '../../core/errors.ts';
 import { FAMILY_COLUMNS, familyFromRow, familyValues } from '../../tokens/family-row.ts';
 import type { EpochMs, TokenFamily, TokenStore } from '../../tokens/store.ts';
-import { openDatabase } from './node-sqlite.ts';
+import { openDatabase, runStatement } from './node-sqlite.ts';
 import { TABLE_NAME } from './sql.ts';
 
 export interface SqliteTokenStoreOptions {
@@ -135,12 +135,6 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   #run<T>(fn: () => T): T {
-    if (this.#closed) throw new StoreError('SqliteTokenStore is closed');
-    try {
-      return fn();
-    } catch (error) {
-      if (error instanceof HoldfastError) throw error;
-      throw new StoreError(`SqliteTokenStore query failed: ${(error as Error).message}`, { cause: error });
-    }
+    return runStatement('SqliteTokenStore', this.#closed, fn);
   }
 }
