@@ -36,3 +36,19 @@ export function familyFromRow(row: Record<string, unknown>): TokenFamily {
 export function familyValues(f: TokenFamily): (string | number | null)[] {
   return [f.handle, f.userId, f.gen, f.createdAt, f.usedAt, f.expiresAt, f.rotatedAt, f.revokedAt, f.claims];
 }
+
+/**
+ * The statements every SQL token store runs besides its dialect's upsert, with `?` placeholders
+ * (SQLite, MySQL/MariaDB). `table` comes quoted. `rotate` is the compare-and-swap: it changes a
+ * row only while its generation is the one presented and the family is not revoked.
+ */
+export function familyStatements(table: string): Record<'get' | 'rotate' | 'revoke' | 'revokeUser' | 'listByUser' | 'sweep', string> {
+  return {
+    get: `SELECT ${FAMILY_COLUMNS} FROM ${table} WHERE handle = ?`,
+    rotate: `UPDATE ${table} SET gen = gen + 1, rotated_at = ?, used_at = ? WHERE handle = ? AND gen = ? AND revoked_at IS NULL`,
+    revoke: `UPDATE ${table} SET revoked_at = ? WHERE handle = ? AND revoked_at IS NULL`,
+    revokeUser: `UPDATE ${table} SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
+    listByUser: `SELECT ${FAMILY_COLUMNS} FROM ${table} WHERE user_id = ? AND revoked_at IS NULL`,
+    sweep: `DELETE FROM ${table} WHERE expires_at <= ?`,
+  };
+}

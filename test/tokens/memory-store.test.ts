@@ -1,6 +1,6 @@
 /** Token conformance on MemoryTokenStore and SqliteTokenStore (file-backed, in a temp dir). */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -52,5 +52,9 @@ describe('embedded token stores specifics', () => {
       assert.throws(() => new SqliteTokenStore(bad as never), ConfigError);
     }
     assert.throws(() => new SqliteTokenStore({ path: ':memory:', createTable: false, sweepInterval: 0 }), StoreError, 'missing table, said at once');
+    // A database file that cannot be made (its folder is a file) is misconfiguration, named as such.
+    const notADir = join(dir, 'a-file');
+    writeFileSync(notADir, '');
+    assert.throws(() => new SqliteTokenStore({ path: join(notADir, 'tokens.db'), sweepInterval: 0 }), (e: unknown) => e instanceof ConfigError && /SqliteTokenStore cannot create its database file/.test(e.message));
   });
 });

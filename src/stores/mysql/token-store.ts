@@ -7,7 +7,7 @@
  *   const store = new MysqlTokenStore({ pool }); // pool from mysql2/promise createPool
  */
 import { ConfigError } from '../../core/errors.ts';
-import { FAMILY_COLUMNS, familyFromRow, familyValues } from '../../tokens/family-row.ts';
+import { FAMILY_COLUMNS, familyFromRow, familyStatements, familyValues } from '../../tokens/family-row.ts';
 import type { EpochMs, TokenFamily, TokenStore } from '../../tokens/store.ts';
 import type { MysqlCallbackPool, MysqlQueryable, MysqlValue } from './index.ts';
 import { affectedRows, matchedRows, rowsOf, toStoreError } from './rows.ts';
@@ -72,12 +72,7 @@ export class MysqlTokenStore implements TokenStore {
       create:
         `INSERT INTO ${t} (${FAMILY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ` +
         'user_id = ?, gen = ?, created_at = ?, used_at = ?, expires_at = ?, rotated_at = ?, revoked_at = ?, claims = ?',
-      get: `SELECT ${FAMILY_COLUMNS} FROM ${t} WHERE handle = ?`,
-      rotate: `UPDATE ${t} SET gen = gen + 1, rotated_at = ?, used_at = ? WHERE handle = ? AND gen = ? AND revoked_at IS NULL`,
-      revoke: `UPDATE ${t} SET revoked_at = ? WHERE handle = ? AND revoked_at IS NULL`,
-      revokeUser: `UPDATE ${t} SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
-      listByUser: `SELECT ${FAMILY_COLUMNS} FROM ${t} WHERE user_id = ? AND revoked_at IS NULL`,
-      sweep: `DELETE FROM ${t} WHERE expires_at <= ?`,
+      ...familyStatements(t),
     };
     if (sweepInterval > 0) {
       this.#timer = setInterval(() => void this.sweep(Date.now()).catch(() => undefined), sweepInterval);

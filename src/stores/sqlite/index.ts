@@ -4,8 +4,6 @@
  * write one statement). Per-key patches merge inside SQLite with `json_patch`, so two requests
  * that change different keys of one session both win.
  */
-import { mkdirSync, openSync, closeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { checkedReadsOf, RECORDS_CHECKED, type CheckedReads } from '../../core/checked-records.ts';
 import { ConfigError, RecordTooLargeError, StoreError } from '../../core/errors.ts';
@@ -19,7 +17,7 @@ import type {
   TouchMeta,
   UserSessionEntry,
 } from '../../core/store.ts';
-import { openDatabase, runStatement } from './node-sqlite.ts';
+import { openStoreDatabase, runStatement } from './node-sqlite.ts';
 import { buildSql, TABLE_NAME, type SqliteSql } from './sql.ts';
 
 export interface SqliteStoreOptions {
@@ -73,23 +71,10 @@ export class SqliteStore implements SessionStore {
     this.#maxRecordBytes = maxRecordBytes;
     this.#sweepBatch = sweepBatch;
 
-    if (path !== ':memory:') {
-      try {
-        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-        // Session data is private: create the file owner-only (SQLite gives -wal/-shm the same mode).
-        closeSync(openSync(path, 'a', 0o600));
-      } catch (error) {
-        throw new ConfigError(`SqliteStore cannot create its database file ${path}: ${(error as Error).message}`, { cause: error });
-      }
-    }
     let db: DatabaseSync | undefined;
     try {
-      db = openDatabase(path);
+      db = openStoreDatabase('SqliteStore', path, busyTimeout);
       this.#db = db;
-      // busy_timeout first: switching to WAL and creating the table may wait for another process.
-      this.#db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
-      this.#db.exec('PRAGMA journal_mode = WAL');
-      this.#db.exec('PRAGMA synchronous = NORMAL');
       const sql = buildSql(table);
       for (const statement of sql.schema) this.#db.exec(statement);
       const { schema: _schema, read: _read, ...rest } = sql;
@@ -100,6 +85,7 @@ export class SqliteStore implements SessionStore {
       if (typeof this.#read.setReturnArrays === 'function') this.#read.setReturnArrays(true);
     } catch (error) {
       if (db?.isOpen) db.close();
+      if (error instanceof ConfigError) throw error;
       throw new StoreError(`SqliteStore could not open its database: ${(error as Error).message}`, { cause: error });
     }
 

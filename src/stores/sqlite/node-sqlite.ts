@@ -3,12 +3,38 @@
  * imported: on Node 22 loading it prints an ExperimentalWarning, which an app on another store
  * (imported through holdfast/express, whose default store is SQLite) should never see.
  */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { HoldfastError, StoreError } from '../../core/errors.ts';
+import { ConfigError, HoldfastError, StoreError } from '../../core/errors.ts';
 
-export function openDatabase(path: string): DatabaseSync {
+/**
+ * Open a store's database file as every holdfast SQLite store does: the folder and an owner-only
+ * file first (SQLite gives -wal/-shm the same mode; a path that cannot be made is a ConfigError),
+ * then busy_timeout (switching to WAL and creating tables may wait for another process), WAL and
+ * synchronous = NORMAL (WAL keeps the file consistent; a power cut may lose the last commits).
+ * Driver failures throw as they are; the database is closed when a pragma fails.
+ */
+export function openStoreDatabase(store: string, path: string, busyTimeout: number): DatabaseSync {
+  if (path !== ':memory:') {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, 'a', 0o600));
+    } catch (error) {
+      throw new ConfigError(`${store} cannot create its database file ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
   const { DatabaseSync: Database } = process.getBuiltinModule('node:sqlite');
-  return new Database(path);
+  const db = new Database(path);
+  try {
+    db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
 }
 
 /**

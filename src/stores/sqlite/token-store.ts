@@ -5,13 +5,11 @@
  *
  *   const store = new SqliteTokenStore({ path: 'data/tokens.db' });
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConfigError, HoldfastError, StoreError } from '../../core/errors.ts';
-import { FAMILY_COLUMNS, familyFromRow, familyValues } from '../../tokens/family-row.ts';
+import { FAMILY_COLUMNS, familyFromRow, familyStatements, familyValues } from '../../tokens/family-row.ts';
 import type { EpochMs, TokenFamily, TokenStore } from '../../tokens/store.ts';
-import { openDatabase, runStatement } from './node-sqlite.ts';
+import { openStoreDatabase, runStatement } from './node-sqlite.ts';
 import { TABLE_NAME } from './sql.ts';
 
 export interface SqliteTokenStoreOptions {
@@ -60,29 +58,14 @@ export class SqliteTokenStore implements TokenStore {
     const ddl = createTokenTableSql(table);
     if (!Number.isSafeInteger(sweepInterval) || sweepInterval < 0) throw new ConfigError('SqliteTokenStore sweepInterval must be 0 or a positive integer (ms)');
     if (!Number.isSafeInteger(busyTimeout) || busyTimeout < 0) throw new ConfigError('SqliteTokenStore busyTimeout must be 0 or a positive integer (ms)');
-    if (path !== ':memory:') {
-      try {
-        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-        closeSync(openSync(path, 'a', 0o600));
-      } catch (error) {
-        throw new ConfigError(`SqliteTokenStore cannot create its database file ${path}: ${(error as Error).message}`, { cause: error });
-      }
-    }
     let db: DatabaseSync | undefined;
     try {
-      db = openDatabase(path);
-      db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
-      db.exec('PRAGMA journal_mode = WAL');
+      db = openStoreDatabase('SqliteTokenStore', path, busyTimeout);
       if (createTable) db.exec(ddl);
       const t = `"${table}"`;
       const sql: Record<Op, string> = {
         create: `INSERT OR REPLACE INTO ${t} (${FAMILY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        get: `SELECT ${FAMILY_COLUMNS} FROM ${t} WHERE handle = ?`,
-        rotate: `UPDATE ${t} SET gen = gen + 1, rotated_at = ?, used_at = ? WHERE handle = ? AND gen = ? AND revoked_at IS NULL`,
-        revoke: `UPDATE ${t} SET revoked_at = ? WHERE handle = ? AND revoked_at IS NULL`,
-        revokeUser: `UPDATE ${t} SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
-        listByUser: `SELECT ${FAMILY_COLUMNS} FROM ${t} WHERE user_id = ? AND revoked_at IS NULL`,
-        sweep: `DELETE FROM ${t} WHERE expires_at <= ?`,
+        ...familyStatements(t),
       };
       this.#st = Object.fromEntries(Object.entries(sql).map(([op, text]) => [op, (db as DatabaseSync).prepare(text)])) as Record<Op, StatementSync>;
       this.#db = db;
